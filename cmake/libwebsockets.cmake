@@ -1,0 +1,158 @@
+# cmake/libwebsockets.cmake - the pinned libwebsockets, built static and PIC.
+#
+#   include(${CMAKE_CURRENT_SOURCE_DIR}/../cmake/libwebsockets.cmake)
+#   target_link_libraries(mytarget PRIVATE lwsj_libwebsockets)
+#
+# Defines:
+#   lwsj_libwebsockets      IMPORTED static library target: libwebsockets.a, its
+#                           installed headers and its link dependencies; building
+#                           anything that links it first builds libwebsockets.
+#   lwsj_lws_external       the ExternalProject that builds it.
+#   LWS_VERSION, LWS_SHA256 the pin, read from cmake/libwebsockets.version.
+#   LWSJ_LWS_TARBALL        the verified archive the build uses.
+#   LWSJ_LWS_INSTALL_DIR    where libwebsockets is installed (include/, lib/, bin/).
+#
+# Options:
+#   LWSJ_SANITIZE       build libwebsockets and everything linking
+#                       lwsj_libwebsockets with ASan + UBSan.
+#   LWSJ_LWS_TESTAPPS   also build libwebsockets' own test apps and minimal
+#                       examples (installed under ${LWSJ_LWS_INSTALL_DIR}/bin).
+#
+# The archive comes from scripts/fetch-libwebsockets.sh, run at configure time;
+# set LWS_SOURCE_TARBALL (environment or -D) to use a local copy.
+
+include_guard(GLOBAL)
+cmake_minimum_required(VERSION 3.16)
+include(ExternalProject)
+
+set(_lwsj_top "${CMAKE_CURRENT_LIST_DIR}/..")
+get_filename_component(_lwsj_top "${_lwsj_top}" ABSOLUTE)
+
+# ---- the pin ------------------------------------------------------------------------
+set(_lwsj_pin_file "${_lwsj_top}/cmake/libwebsockets.version")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_lwsj_pin_file}")
+file(STRINGS "${_lwsj_pin_file}" _lwsj_pin_lines REGEX "^LWS_[A-Z0-9_]+=")
+foreach(_line IN LISTS _lwsj_pin_lines)
+  if(_line MATCHES "^(LWS_[A-Z0-9_]+)=([^ \t]*)")
+    set(${CMAKE_MATCH_1} "${CMAKE_MATCH_2}")
+  endif()
+endforeach()
+if(NOT LWS_VERSION OR NOT LWS_SHA256 MATCHES "^[0-9a-f]+$")
+  message(FATAL_ERROR "${_lwsj_pin_file}: LWS_VERSION and LWS_SHA256 must both be set")
+endif()
+
+option(LWSJ_SANITIZE "Build libwebsockets and the glue with AddressSanitizer and UBSan" OFF)
+option(LWSJ_LWS_TESTAPPS "Also build libwebsockets' own test apps and minimal examples" OFF)
+
+# ---- fetch and verify the archive --------------------------------------------------
+find_program(LWSJ_BASH bash)
+if(NOT LWSJ_BASH)
+  message(FATAL_ERROR "bash is needed to run scripts/fetch-libwebsockets.sh")
+endif()
+set(_lwsj_fetch_env "")
+if(LWS_SOURCE_TARBALL)
+  set(_lwsj_fetch_env "LWS_SOURCE_TARBALL=${LWS_SOURCE_TARBALL}")
+endif()
+execute_process(
+  COMMAND ${CMAKE_COMMAND} -E env ${_lwsj_fetch_env}
+          "${LWSJ_BASH}" "${_lwsj_top}/scripts/fetch-libwebsockets.sh"
+  RESULT_VARIABLE _lwsj_fetch_rc
+  OUTPUT_VARIABLE _lwsj_fetch_out
+  ERROR_VARIABLE _lwsj_fetch_err
+  OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT _lwsj_fetch_rc EQUAL 0 OR NOT EXISTS "${_lwsj_fetch_out}")
+  message(FATAL_ERROR "could not get libwebsockets ${LWS_VERSION} "
+                      "(scripts/fetch-libwebsockets.sh exited with ${_lwsj_fetch_rc}):\n"
+                      "${_lwsj_fetch_err}")
+endif()
+set(LWSJ_LWS_TARBALL "${_lwsj_fetch_out}")
+message(STATUS "libwebsockets ${LWS_VERSION}: ${LWSJ_LWS_TARBALL}")
+
+# ---- dependencies libwebsockets links against -----------------------------------------
+find_package(OpenSSL REQUIRED)
+find_package(ZLIB REQUIRED)
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
+
+set(LWSJ_SANITIZE_FLAGS "")
+if(LWSJ_SANITIZE)
+  set(LWSJ_SANITIZE_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer)
+endif()
+string(REPLACE ";" " " _lwsj_san_string "${LWSJ_SANITIZE_FLAGS}")
+
+# ---- the external build ---------------------------------------------------------------
+set(LWSJ_LWS_INSTALL_DIR "${CMAKE_BINARY_DIR}/libwebsockets/install")
+set(_lwsj_lws_lib "${LWSJ_LWS_INSTALL_DIR}/lib/${CMAKE_STATIC_LIBRARY_PREFIX}websockets${CMAKE_STATIC_LIBRARY_SUFFIX}")
+
+if(LWSJ_LWS_TESTAPPS)
+  set(_lwsj_lws_without_testapps OFF)
+  set(_lwsj_lws_minimal ON)
+else()
+  set(_lwsj_lws_without_testapps ON)
+  set(_lwsj_lws_minimal OFF)
+endif()
+
+set(_lwsj_lws_args
+  -DCMAKE_BUILD_TYPE=Release
+  -DCMAKE_INSTALL_PREFIX=<INSTALL_DIR>
+  -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER}
+  "-DCMAKE_C_FLAGS=${CMAKE_C_FLAGS} ${_lwsj_san_string}"
+  "-DCMAKE_EXE_LINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS} ${_lwsj_san_string}"
+  -DCMAKE_POSITION_INDEPENDENT_CODE=ON
+  -DLWS_WITH_STATIC=ON
+  -DLWS_WITH_SHARED=OFF
+  -DLWS_STATIC_PIC=ON
+  -DLWS_WITH_SSL=ON
+  -DLWS_WITH_ZLIB=ON
+  -DLWS_WITH_BUNDLED_ZLIB=OFF
+  -DLWS_WITHOUT_EXTENSIONS=OFF
+  -DLWS_WITH_EXTERNAL_POLL=ON
+  -DLWS_IPV6=ON
+  -DLWS_WITH_HTTP2=OFF
+  -DLWS_WITH_CUSTOM_HEADERS=ON
+  -DLWS_WITHOUT_TESTAPPS=${_lwsj_lws_without_testapps}
+  -DLWS_WITH_MINIMAL_EXAMPLES=${_lwsj_lws_minimal}
+  -DDISABLE_WERROR=ON
+  # lws links libcap when it happens to be installed; keep the link line fixed
+  -DLWS_HAVE_LIBCAP=OFF)
+if(OPENSSL_ROOT_DIR)
+  list(APPEND _lwsj_lws_args -DOPENSSL_ROOT_DIR=${OPENSSL_ROOT_DIR})
+endif()
+if(CMAKE_TOOLCHAIN_FILE)
+  list(APPEND _lwsj_lws_args -DCMAKE_TOOLCHAIN_FILE=${CMAKE_TOOLCHAIN_FILE})
+endif()
+
+set(_lwsj_ep_extra "")
+if(NOT CMAKE_VERSION VERSION_LESS 3.24)
+  list(APPEND _lwsj_ep_extra DOWNLOAD_EXTRACT_TIMESTAMP TRUE)
+endif()
+
+ExternalProject_Add(lwsj_lws_external
+  URL "${LWSJ_LWS_TARBALL}"
+  URL_HASH SHA256=${LWS_SHA256}
+  ${_lwsj_ep_extra}
+  PREFIX "${CMAKE_BINARY_DIR}/libwebsockets"
+  INSTALL_DIR "${LWSJ_LWS_INSTALL_DIR}"
+  CMAKE_ARGS ${_lwsj_lws_args}
+  BUILD_BYPRODUCTS "${_lwsj_lws_lib}"
+  LOG_DOWNLOAD ON
+  LOG_CONFIGURE ON
+  LOG_BUILD ON
+  LOG_INSTALL ON
+  LOG_OUTPUT_ON_FAILURE ON)
+
+# An imported target's include directory must exist when CMake generates.
+file(MAKE_DIRECTORY "${LWSJ_LWS_INSTALL_DIR}/include")
+
+add_library(lwsj_libwebsockets STATIC IMPORTED GLOBAL)
+set_target_properties(lwsj_libwebsockets PROPERTIES
+  IMPORTED_LOCATION "${_lwsj_lws_lib}"
+  IMPORTED_LINK_INTERFACE_LANGUAGES C
+  INTERFACE_INCLUDE_DIRECTORIES "${LWSJ_LWS_INSTALL_DIR}/include")
+target_link_libraries(lwsj_libwebsockets INTERFACE
+  OpenSSL::SSL OpenSSL::Crypto ZLIB::ZLIB Threads::Threads ${CMAKE_DL_LIBS})
+if(LWSJ_SANITIZE)
+  target_compile_options(lwsj_libwebsockets INTERFACE ${LWSJ_SANITIZE_FLAGS})
+  target_link_options(lwsj_libwebsockets INTERFACE ${LWSJ_SANITIZE_FLAGS})
+endif()
+add_dependencies(lwsj_libwebsockets lwsj_lws_external)

@@ -1,0 +1,93 @@
+package io.lwsj;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * The callbacks of one protocol; the Java form of a libwebsockets protocol callback.
+ * Every method runs on the context's service thread, one at a time, never re-entrantly.
+ * Every method has a default, so a handler implements only what it needs.
+ *
+ * <p>ByteBuffers passed to a handler are views of native memory that are valid only
+ * until the method returns (like {@code in} in a C callback): copy what you keep.
+ * An exception thrown by a handler is logged and closes that connection with 1011.
+ *
+ * @param <S> the per-connection session type (the classic per-session user data)
+ */
+public interface Handler<S> {
+
+    /** ESTABLISHED / CLIENT_ESTABLISHED: the WebSocket handshake is complete. */
+    default void onEstablished(Connection connection, S session) {}
+
+    /** RECEIVE, whole message: a complete text message. */
+    default void onText(Connection connection, S session, String text) {}
+
+    /** RECEIVE, whole message: a complete binary message; valid only during the call. */
+    default void onBinary(Connection connection, S session, ByteBuffer data) {}
+
+    /**
+     * RECEIVE at fragment level, only when the protocol is built with
+     * {@link Protocol.Builder#receiveFragments(boolean)}: one chunk of a frame as
+     * libwebsockets delivers it.
+     *
+     * @param first     the first chunk of a message
+     * @param last      the last chunk of a message (libwebsockets' final fragment)
+     * @param remaining bytes of the current frame still to come
+     *                  (libwebsockets_remaining_packet_payload)
+     */
+    default void onFragment(Connection connection, S session, ByteBuffer data,
+                            boolean binary, boolean first, boolean last, long remaining) {}
+
+    /** RECEIVE_PONG: a pong arrived. */
+    default void onPong(Connection connection, S session, ByteBuffer payload) {}
+
+    /**
+     * SERVER_WRITEABLE / CLIENT_WRITEABLE: asked for with
+     * {@link Connection#requestWritable()}; the connection's send queue is empty.
+     */
+    default void onWritable(Connection connection, S session) {}
+
+    /**
+     * BROADCAST, only when the protocol is built with
+     * {@link Protocol.Builder#broadcastCallback(boolean)}: decide per connection what
+     * to do with a broadcast message. The default sends it unchanged.
+     */
+    default void onBroadcast(Connection connection, S session, ByteBuffer data, boolean binary) {
+        if (binary) {
+            connection.send(data);
+        } else {
+            connection.sendText(data);
+        }
+    }
+
+    /** CLOSED: the connection is gone; code 1006 when no close frame was exchanged. */
+    default void onClosed(Connection connection, S session, int code, String reason) {}
+
+    /**
+     * HTTP: only the first protocol of a context sees HTTP requests. Return the answer;
+     * the default is 404.
+     */
+    default LwsResponse onHttp(LwsRequest request) {
+        return LwsResponse.notFound();
+    }
+
+    /** HTTP_FILE_COMPLETION: a file answered with {@link LwsResponse#file} has been sent. */
+    default void onHttpFileCompletion(Path file) {}
+
+    /**
+     * FILTER_NETWORK_CONNECTION (first protocol only): a TCP connection was accepted;
+     * return false to drop it before anything is sent.
+     */
+    default boolean filterNetworkConnection(InetAddress peer) {
+        return true;
+    }
+
+    /**
+     * FILTER_PROTOCOL_CONNECTION: a client asks to upgrade to this protocol; return
+     * false to refuse the upgrade.
+     */
+    default boolean filterProtocolConnection(LwsRequest handshake) {
+        return true;
+    }
+}

@@ -1,0 +1,516 @@
+package io.lwsj;
+
+import io.lwsj.internal.Abi;
+import io.lwsj.internal.LwsjNative;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A libwebsockets context: a listening server with its protocols (libwebsocket_create_server).
+ * It is serviced either by its own background thread ({@link #start()}) or by the
+ * caller's loop ({@link #service(int)}), never both. {@link #close()} closes every
+ * connection (each handler sees CLOSED) and frees everything
+ * (libwebsocket_context_destroy).
+ */
+public final class LwsContext implements AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final VarHandle SLOT_LONGS =
+            MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    private final long ctx;
+    private final Protocol<?>[] protocols;
+    private final Map<String, Integer> protocolIndex = new HashMap<>();
+    private final Counters counters = new Counters();
+    private final Submissions submissions;
+    private final EventDispatcher dispatcher;
+    private final HttpAnswers http;
+    private final NativeState nativeState;
+    private final Cleaner.Cleanable cleanable;
+    private final int port;
+    private final ReentrantLock serviceLock = new ReentrantLock();
+    private final Object lifecycle = new Object();
+    private volatile Thread owner;
+    private volatile boolean stopRequested;
+    private volatile boolean closed;
+    private Thread background;
+
+    private LwsContext(Builder b) {
+        Lws.init();
+        this.protocols = b.protocols.toArray(new Protocol<?>[0]);
+        for (int i = 0; i < protocols.length; i++) {
+            protocolIndex.put(protocols[i].name(), i);
+        }
+        ByteBuffer slots = ByteBuffer.allocateDirect(b.maxConnections * Abi.SLOT_SIZE).order(ByteOrder.nativeOrder());
+        Upcalls upcalls = new Upcalls(this);
+        long h = LwsjNative.lwsj_ctx_new(upcalls);
+        if (h == 0) {
+            throw new LwsException("cannot create a context: " + LwsjNative.lwsj_last_error());
+        }
+        this.ctx = h;
+        this.nativeState = new NativeState(h, slots, upcalls);
+        boolean ok = false;
+        try {
+            for (Protocol<?> p : protocols) {
+                int flags = (p.receiveFragments() ? Abi.PROTO_FRAGMENTS : 0)
+                        | (p.broadcastCallback() ? Abi.PROTO_BROADCAST_CB : 0);
+                check(LwsjNative.lwsj_ctx_add_protocol(h, p.name(), flags, p.receiveBufferSize(),
+                        p.maxMessageSize(), p.maxQueuedBytes(), p.overflow().ordinal(), p.overflowCloseCode()),
+                        "add protocol " + p.name());
+            }
+            int r = LwsjNative.lwsj_ctx_listen(h, b.bindAddress, b.port,
+                    b.validateUtf8 ? 0 : Abi.OPT_NO_VALIDATE_UTF8, b.maxConnections, slots);
+            if (r != Abi.OK) {
+                throw new LwsException("cannot listen on " + (b.bindAddress == null ? "*" : b.bindAddress) + ":"
+                        + b.port + ": " + LwsjNative.lwsj_last_error());
+            }
+            this.port = LwsjNative.lwsj_ctx_port(h);
+            ok = true;
+        } finally {
+            if (!ok) {
+                nativeState.run();
+            }
+        }
+        this.submissions = new Submissions(h, counters);
+        this.dispatcher = new EventDispatcher(this, h, protocols, b.maxConnections, counters);
+        this.http = new HttpAnswers(h, protocols[0], b.documentRoot, counters);
+        this.cleanable = CLEANER.register(this, nativeState);
+    }
+
+    private static void check(int r, String what) {
+        if (r != Abi.OK) {
+            throw new LwsException(what + ": " + Abi.describe(r) + " " + LwsjNative.lwsj_last_error());
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port the context listens on (the one the kernel chose for port 0). */
+    public int port() {
+        return port;
+    }
+
+    /** libwebsocket_canonical_hostname: this host's name as libwebsockets sees it. */
+    public String canonicalHostname() {
+        byte[] out = new byte[256];
+        int n = LwsjNative.lwsj_ctx_hostname(ctx, out, out.length);
+        if (n < 0) {
+            throw new IllegalStateException("context is closed");
+        }
+        return new String(out, 0, n, StandardCharsets.UTF_8);
+    }
+
+    /** The crossing counters of this context (DESIGN invariant 3). */
+    public Counters counters() {
+        return counters;
+    }
+
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /** The protocols, in order; the first one sees HTTP. */
+    public List<Protocol<?>> protocols() {
+        return List.of(protocols);
+    }
+
+    /** Starts the background service thread. */
+    public LwsContext start() {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("context is closed");
+            }
+            if (background != null) {
+                throw new IllegalStateException("already started");
+            }
+            if (serviceLock.isLocked()) {
+                throw new IllegalStateException("a thread is servicing this context with service()");
+            }
+            background = new Thread(this::runBackground, "lwsj-service-" + port);
+            owner = background;
+            background.start();
+        }
+        return this;
+    }
+
+    private void runBackground() {
+        serviceLock.lock();
+        try {
+            while (!stopRequested) {
+                turn(-1);
+            }
+            destroy();
+        } finally {
+            serviceLock.unlock();
+        }
+    }
+
+    /**
+     * libwebsocket_service: services pending traffic once, waiting at most timeoutMs for
+     * something to happen (0: do not wait). For applications with their own loop;
+     * not allowed once {@link #start()} was called. Handlers run inside this call.
+     */
+    public void service(int timeoutMs) {
+        if (timeoutMs < 0) {
+            throw new IllegalArgumentException("timeoutMs must be >= 0, got " + timeoutMs);
+        }
+        if (background != null) {
+            throw new IllegalStateException("this context has a background service thread (start() was called)");
+        }
+        if (serviceLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("service() called from inside a handler");
+        }
+        serviceLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("context is closed");
+            }
+            owner = Thread.currentThread();
+            turn(timeoutMs);
+            if (stopRequested) {
+                destroy();
+            }
+        } finally {
+            serviceLock.unlock();
+        }
+    }
+
+    private void turn(int timeoutMs) {
+        ByteBuffer events = dispatcher.buffer();
+        int n = submissions.takeLength();
+        counters.downcall();
+        int r = LwsjNative.lwsj_service(ctx, timeoutMs, submissions.buffer(), n, events, events.capacity());
+        if (r < 0) {
+            throw new LwsException("lwsj_service: " + Abi.describe(r) + " " + LwsjNative.lwsj_last_error());
+        }
+        dispatcher.finishTurn(r);
+    }
+
+    /**
+     * Closes every connection and frees the context; idempotent. From a handler, the
+     * context closes when the handler returns.
+     */
+    @Override
+    public void close() {
+        Thread bg;
+        synchronized (lifecycle) {
+            if (closed || stopRequested) {
+                return;
+            }
+            stopRequested = true;
+            bg = background;
+        }
+        Thread me = Thread.currentThread();
+        if (bg != null) {
+            if (me == bg) {
+                return; // the loop destroys once the handler returns
+            }
+            LwsjNative.lwsj_wake(ctx);
+            joinQuietly(bg);
+            return;
+        }
+        if (serviceLock.isHeldByCurrentThread()) {
+            return; // inside service(): it destroys before returning
+        }
+        LwsjNative.lwsj_wake(ctx);
+        serviceLock.lock();
+        try {
+            if (!closed) {
+                owner = me;
+                destroy();
+            }
+        } finally {
+            serviceLock.unlock();
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** [service thread, holding serviceLock] */
+    private void destroy() {
+        closed = true;
+        ByteBuffer buf = dispatcher.bufferForDestroy();
+        int r = nativeState.destroy(buf);
+        cleanable.clean(); // already destroyed: only unregisters
+        dispatcher.finishDestroy(r);
+    }
+
+    // ---- used by Connection -------------------------------------------------
+
+    boolean onServiceThread() {
+        return Thread.currentThread() == owner && serviceLock.isHeldByCurrentThread();
+    }
+
+    boolean send(Connection c, int flags, byte[] array, int off, ByteBuffer data, int n) {
+        Objects.requireNonNull(array == null ? data : array, "data");
+        if (!c.open) {
+            throw new ConnectionClosedException(c + " is closed");
+        }
+        Protocol<?> p = c.protocol();
+        if (onServiceThread()) {
+            long cost = (long) n + Abi.FRAME_OVERHEAD;
+            long epoch = submissions.epoch();
+            long mine = c.epoch == epoch ? c.submitted : 0;
+            if (queued(c) + pending(c) + mine + cost > p.maxQueuedBytes()) {
+                overflow(c);
+                return false;
+            }
+            c.epoch = epoch;
+            c.submitted = mine + cost;
+            submissions.onServiceThread(Abi.CMD_SEND, flags, c.handle(), 0, array, off, data, n);
+            return true;
+        }
+        int r = submissions.fromOtherThread(Abi.CMD_SEND, flags, c.handle(), 0, array, off, data, n);
+        switch (r) {
+            case Abi.OK:
+                return true;
+            case Abi.ERR_FULL:
+                overflow(c);
+                return false;
+            case Abi.ERR_STALE:
+                throw new ConnectionClosedException(c + " is closed");
+            default:
+                throw new LwsException("send on " + c + " failed: " + Abi.describe(r));
+        }
+    }
+
+    private void overflow(Connection c) {
+        if (c.protocol().overflow() == Overflow.CLOSE) {
+            c.abort(c.protocol().overflowCloseCode(), "send queue full");
+        }
+    }
+
+    void command(Connection c, int op, int flags, int aux, byte[] payload) {
+        if (!c.open) {
+            if (op == Abi.CMD_CLOSE) {
+                return;
+            }
+            throw new ConnectionClosedException(c + " is closed");
+        }
+        int n = payload == null ? 0 : payload.length;
+        int r = onServiceThread()
+                ? submissions.onServiceThread(op, flags, c.handle(), aux, payload, 0, null, n)
+                : submissions.fromOtherThread(op, flags, c.handle(), aux, payload, 0, null, n);
+        if (r == Abi.ERR_STALE && op != Abi.CMD_CLOSE) {
+            throw new ConnectionClosedException(c + " is closed");
+        }
+    }
+
+    long bufferedAmount(Connection c) {
+        long b = queued(c) + pending(c);
+        if (onServiceThread() && c.epoch == submissions.epoch()) {
+            b += c.submitted;
+        }
+        return b;
+    }
+
+    private long queued(Connection c) {
+        return (long) SLOT_LONGS.getAcquire(nativeState.slots, c.slot() * Abi.SLOT_SIZE);
+    }
+
+    private long pending(Connection c) {
+        return (long) SLOT_LONGS.getAcquire(nativeState.slots, c.slot() * Abi.SLOT_SIZE + 8);
+    }
+
+    // ---- broadcast ----------------------------------------------------------
+
+    /** libwebsockets_broadcast: a text message to every connection of a protocol, from any thread. */
+    public void broadcast(String protocol, String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        broadcast(protocol, Abi.SEND_TEXT, b, null, b.length);
+    }
+
+    /** libwebsockets_broadcast: a binary message to every connection of a protocol, from any thread. */
+    public void broadcast(String protocol, byte[] data) {
+        broadcast(protocol, Abi.SEND_BINARY, data, null, data.length);
+    }
+
+    /** As {@link #broadcast(String, byte[])} with data's remaining bytes (position not moved). */
+    public void broadcast(String protocol, ByteBuffer data) {
+        broadcast(protocol, Abi.SEND_BINARY, null, data, data.remaining());
+    }
+
+    private void broadcast(String protocol, int flags, byte[] array, ByteBuffer data, int n) {
+        long index = indexOf(protocol);
+        int r = onServiceThread()
+                ? submissions.onServiceThread(Abi.CMD_BROADCAST, flags, index, 0, array, 0, data, n)
+                : submissions.fromOtherThread(Abi.CMD_BROADCAST, flags, index, 0, array, 0, data, n);
+        if (r == Abi.ERR_STALE) {
+            throw new IllegalStateException("context is closed");
+        }
+    }
+
+    /** libwebsocket_callback_on_writable_all_protocol: every connection of the protocol gets onWritable. */
+    public void requestWritableAll(String protocol) {
+        long index = indexOf(protocol);
+        int r = onServiceThread()
+                ? submissions.onServiceThread(Abi.CMD_WRITABLE_ALL, 0, index, 0, null, 0, null, 0)
+                : submissions.fromOtherThread(Abi.CMD_WRITABLE_ALL, 0, index, 0, null, 0, null, 0);
+        if (r == Abi.ERR_STALE) {
+            throw new IllegalStateException("context is closed");
+        }
+    }
+
+    private long indexOf(String protocol) {
+        Integer i = protocolIndex.get(protocol);
+        if (i == null) {
+            throw new IllegalArgumentException("no protocol named '" + protocol + "' in this context; it has "
+                    + protocolIndex.keySet());
+        }
+        if (closed) {
+            throw new IllegalStateException("context is closed");
+        }
+        return i;
+    }
+
+    // ---- used by Upcalls ----------------------------------------------------
+
+    EventDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    HttpAnswers http() {
+        return http;
+    }
+
+    Protocol<?> protocolAt(int i) {
+        return protocols[i];
+    }
+
+    /**
+     * What C holds on to: the context handle, the slot table it writes, and the upcall
+     * object it calls. Destroyed exactly once, by close() or, for a context that was
+     * dropped without close(), by the Cleaner.
+     */
+    private static final class NativeState implements Runnable {
+        private final long ctx;
+        final ByteBuffer slots;
+        @SuppressWarnings("unused") // strongly held while C may call it
+        private final Upcalls upcalls;
+        private boolean destroyed;
+
+        NativeState(long ctx, ByteBuffer slots, Upcalls upcalls) {
+            this.ctx = ctx;
+            this.slots = slots;
+            this.upcalls = upcalls;
+        }
+
+        synchronized int destroy(ByteBuffer events) {
+            if (destroyed) {
+                return 0;
+            }
+            destroyed = true;
+            return LwsjNative.lwsj_ctx_destroy(ctx, events, events.capacity());
+        }
+
+        @Override
+        public void run() {
+            destroy(ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.nativeOrder()));
+        }
+    }
+
+    /** Builds an {@link LwsContext}; arguments are checked before any native call. */
+    public static final class Builder {
+        private int port = 0;
+        private String bindAddress;
+        private final List<Protocol<?>> protocols = new ArrayList<>();
+        private Path documentRoot;
+        private int maxConnections = 4096;
+        private boolean validateUtf8 = true;
+
+        private Builder() {}
+
+        /** The port to listen on; 0 lets the kernel choose (read it back with {@link #port()}). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535, got " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The address or interface to bind to (the classic "interface"); null binds to all. */
+        public Builder bindAddress(String address) {
+            if (address != null && address.isBlank()) {
+                throw new IllegalArgumentException("bind address must not be blank");
+            }
+            this.bindAddress = address;
+            return this;
+        }
+
+        /** Adds a protocol; the first one added also sees HTTP requests. */
+        public Builder protocol(Protocol<?> protocol) {
+            Objects.requireNonNull(protocol, "protocol");
+            for (Protocol<?> p : protocols) {
+                if (p.name().equals(protocol.name())) {
+                    throw new IllegalArgumentException("duplicate protocol name '" + protocol.name() + "'");
+                }
+            }
+            protocols.add(protocol);
+            return this;
+        }
+
+        /** The directory that {@link LwsResponse#file} paths are relative to. */
+        public Builder documentRoot(Path dir) {
+            Objects.requireNonNull(dir, "dir");
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("document root is not a directory: " + dir);
+            }
+            try {
+                this.documentRoot = dir.toRealPath();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("document root cannot be resolved: " + dir, e);
+            }
+            return this;
+        }
+
+        /** The most connections at once; more are refused. */
+        public Builder maxConnections(int n) {
+            if (n < 1 || n > 1_000_000) {
+                throw new IllegalArgumentException("maxConnections must be 1..1000000, got " + n);
+            }
+            this.maxConnections = n;
+            return this;
+        }
+
+        /** Close connections that send invalid UTF-8 in text frames (1007); on by default. */
+        public Builder validateUtf8(boolean on) {
+            this.validateUtf8 = on;
+            return this;
+        }
+
+        /** Creates the context and starts listening. */
+        public LwsContext build() {
+            if (protocols.isEmpty()) {
+                throw new IllegalArgumentException("a context needs at least one protocol");
+            }
+            return new LwsContext(this);
+        }
+    }
+}

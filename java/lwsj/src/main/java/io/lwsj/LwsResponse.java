@@ -1,0 +1,71 @@
+package io.lwsj;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The answer to an HTTP request: a status with headers and a body, or a file below the
+ * context's document root (libwebsockets_serve_http_file).
+ */
+public final class LwsResponse {
+    private final int status;
+    private final String contentType;
+    private final byte[] body;
+    private final String file;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+
+    private LwsResponse(int status, String contentType, byte[] body, String file) {
+        if (status < 100 || status > 599) {
+            throw new IllegalArgumentException("HTTP status must be 100..599, got " + status);
+        }
+        this.status = status;
+        this.contentType = contentType;
+        this.body = body;
+        this.file = file;
+    }
+
+    public static LwsResponse of(int status, String contentType, byte[] body) {
+        Objects.requireNonNull(contentType, "contentType");
+        return new LwsResponse(status, contentType, body == null ? new byte[0] : body.clone(), null);
+    }
+
+    public static LwsResponse text(int status, String text) {
+        return new LwsResponse(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    public static LwsResponse notFound() {
+        return text(404, "Not Found\n");
+    }
+
+    /**
+     * A file, by its path relative to the document root, sent with the given MIME type.
+     * A path that would leave the document root (.., symbolic links) is answered 403.
+     */
+    public static LwsResponse file(String relativePath, String mimeType) {
+        Objects.requireNonNull(relativePath, "relativePath");
+        Objects.requireNonNull(mimeType, "mimeType");
+        return new LwsResponse(200, mimeType, null, relativePath);
+    }
+
+    /** Adds a response header. */
+    public LwsResponse header(String name, String value) {
+        if (name == null || name.isEmpty() || name.indexOf(':') >= 0 || hasControl(name) || value == null || hasControl(value)) {
+            throw new IllegalArgumentException("bad header: " + name + ": " + value);
+        }
+        headers.put(name, value);
+        return this;
+    }
+
+    private static boolean hasControl(String s) {
+        return s.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
+    }
+
+    public int status() { return status; }
+    public String contentType() { return contentType; }
+    public Map<String, String> headers() { return headers; }
+    byte[] body() { return body; }
+    /** The file path relative to the document root, or null for a body response. */
+    public String file() { return file; }
+}

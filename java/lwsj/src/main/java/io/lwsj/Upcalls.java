@@ -1,0 +1,57 @@
+package io.lwsj;
+
+import io.lwsj.internal.Abi;
+import io.lwsj.internal.LwsjNative;
+import com.sun.jna.Pointer;
+import java.lang.ref.WeakReference;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The glue's synchronous upcalls (lwsj.h, LWSJ_UP_*), on the service thread. Events the
+ * glue wrote before the upcall are dispatched first, so handlers see one order.
+ * Holds its context weakly, so that the context's Cleaner can still run.
+ */
+final class Upcalls implements LwsjNative.UpcallFn {
+    private static final Logger LOG = LoggerFactory.getLogger(Upcalls.class);
+
+    private final WeakReference<LwsContext> context;
+
+    Upcalls(LwsContext context) {
+        this.context = new WeakReference<>(context);
+    }
+
+    @Override
+    public int invoke(long ctx, int reason, long conn, int protocol, Pointer in, int len, int eventsLen) {
+        LwsContext c = context.get();
+        if (c == null) {
+            return 0;
+        }
+        try {
+            c.counters().upcall();
+            c.dispatcher().beforeUpcall(eventsLen);
+            byte[] data = len > 0 ? in.getByteArray(0, len) : new byte[0];
+            switch (reason) {
+                case Abi.UP_HTTP:
+                    return c.http().answer(RequestBlob.parse(data)) ? 0 : 1;
+                case Abi.UP_HTTP_FILE_DONE:
+                    c.protocolAt(0).handler().onHttpFileCompletion(Path.of(RequestBlob.utf8(data)));
+                    return 0;
+                case Abi.UP_FILTER_NETWORK:
+                    return c.protocolAt(0).handler().filterNetworkConnection(
+                            InetAddress.getByName(RequestBlob.utf8(data))) ? 0 : 1;
+                case Abi.UP_FILTER_PROTOCOL:
+                    return c.protocolAt(protocol).handler().filterProtocolConnection(RequestBlob.parse(data)) ? 0 : 1;
+                default:
+                    LOG.warn("unknown upcall {}", reason);
+                    return 0;
+            }
+        } catch (Throwable e) {
+            // nothing may unwind into C; refuse what was asked
+            LOG.error("upcall {} failed; refusing", reason, e);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.lwsj.internal;
+
+/** Constants of native/include/lwsj.h, in the same names. */
+public final class Abi {
+    private Abi() {}
+
+    public static final int OK = 0;
+    public static final int ERR_STALE = -1;
+    public static final int ERR_ARG = -2;
+    public static final int ERR_NOMEM = -3;
+    public static final int ERR_FULL = -4;
+    public static final int ERR_STATE = -5;
+    public static final int ERR_LWS = -6;
+    public static final int ERR_SPACE = -7;
+
+    public static final int PROTO_FRAGMENTS = 0x1;
+    public static final int PROTO_BROADCAST_CB = 0x2;
+
+    public static final int OPT_NO_VALIDATE_UTF8 = 0x1;
+
+    public static final int SERVICE_MORE = 0x40000000;
+
+    public static final int EV_HEADER_SIZE = 32;
+    public static final int EV_ESTABLISHED = 1;
+    public static final int EV_MESSAGE = 2;
+    public static final int EV_FRAGMENT = 3;
+    public static final int EV_PONG = 4;
+    public static final int EV_WRITEABLE = 5;
+    public static final int EV_CLOSED = 6;
+    public static final int EV_BROADCAST = 7;
+
+    public static final int EVF_BINARY = 0x1;
+    public static final int EVF_FIRST = 0x2;
+    public static final int EVF_FINAL = 0x4;
+
+    public static final int CMD_HEADER_SIZE = 24;
+    public static final int CMD_SEND = 1;
+    public static final int CMD_CLOSE = 2;
+    public static final int CMD_WRITABLE = 3;
+    public static final int CMD_RX_FLOW = 4;
+    public static final int CMD_BROADCAST = 5;
+    public static final int CMD_WRITABLE_ALL = 6;
+
+    public static final int SEND_CONTINUATION = 0x0;
+    public static final int SEND_TEXT = 0x1;
+    public static final int SEND_BINARY = 0x2;
+    public static final int SEND_PING = 0x9;
+    public static final int SEND_PONG = 0xa;
+    public static final int SEND_NO_FIN = 0x10;
+
+    public static final int CLOSE_DISCARD = 0x1;
+
+    /** Bytes a queued frame costs beyond its payload, at most (the frame header). */
+    public static final int FRAME_OVERHEAD = 14;
+
+    public static final int UP_HTTP = 1;
+    public static final int UP_HTTP_FILE_DONE = 2;
+    public static final int UP_FILTER_NETWORK = 3;
+    public static final int UP_FILTER_PROTOCOL = 4;
+
+    public static final int SLOT_SIZE = 16;
+
+    /** Status code to a short text for exception messages. */
+    public static String describe(int status) {
+        switch (status) {
+            case ERR_STALE: return "stale handle";
+            case ERR_ARG: return "bad argument";
+            case ERR_NOMEM: return "out of memory";
+            case ERR_FULL: return "send queue full";
+            case ERR_STATE: return "wrong state";
+            case ERR_LWS: return "libwebsockets failed";
+            case ERR_SPACE: return "buffer too small";
+            default: return "status " + status;
+        }
+    }
+}

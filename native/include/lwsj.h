@@ -1,0 +1,216 @@
+/*
+ * lwsj.h - the whole C ABI of the lwsj glue. Every exported symbol is lwsj_*
+ * and declared here; everything else in native/src is static or hidden.
+ *
+ * Threads. A context has one service thread: the one that calls
+ * lwsj_service(). Functions marked [service] must only run on it (or while no
+ * thread is inside lwsj_service). Functions marked [any] may run on any thread;
+ * they queue work for the service thread and wake it with lws_cancel_service.
+ *
+ * Handles. Contexts and connections are 64-bit handles: generation << 32 | index.
+ * A handle whose generation no longer matches is stale: calls return
+ * LWSJ_ERR_STALE and never touch freed memory. Handle 0 is never valid.
+ *
+ * Memory shared with Java. Java allocates the event buffer, the submission buffer
+ * and the slot table as direct ByteBuffers and passes them in; the glue never hands
+ * a pointer out.
+ */
+#ifndef LWSJ_H
+#define LWSJ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LWSJ_ABI_VERSION 1
+
+/* the glue is built with hidden visibility: only what is marked here is exported */
+#if defined(__GNUC__)
+#define LWSJ_API __attribute__((visibility("default")))
+#else
+#define LWSJ_API
+#endif
+
+/* ---- status codes ------------------------------------------------------- */
+#define LWSJ_OK              0
+#define LWSJ_ERR_STALE      -1 /* context or connection handle is no longer valid */
+#define LWSJ_ERR_ARG        -2 /* bad argument */
+#define LWSJ_ERR_NOMEM      -3
+#define LWSJ_ERR_FULL       -4 /* refused: the connection's queue bound is reached */
+#define LWSJ_ERR_STATE      -5 /* wrong state for this call (not listening, already listening, ...) */
+#define LWSJ_ERR_LWS        -6 /* libwebsockets failed; lwsj_last_error() says why */
+#define LWSJ_ERR_SPACE      -7 /* the caller's buffer is too small; see the call's doc */
+
+/* ---- protocol flags (lwsj_ctx_add_protocol) ------------------------------- */
+#define LWSJ_PROTO_FRAGMENTS      0x1 /* deliver RECEIVE fragments, not assembled MESSAGEs */
+#define LWSJ_PROTO_BROADCAST_CB   0x2 /* broadcast goes through a per-connection BROADCAST event */
+
+/* what happens when a send would pass a connection's queue bound */
+#define LWSJ_OVERFLOW_REFUSE      0 /* the send is refused (LWSJ_ERR_FULL); broadcast skips it */
+#define LWSJ_OVERFLOW_DROP        1 /* the message is dropped for that connection */
+#define LWSJ_OVERFLOW_CLOSE       2 /* the connection is closed with the protocol's close code */
+
+/* ---- context options (lwsj_ctx_listen) ------------------------------------ */
+#define LWSJ_OPT_NO_VALIDATE_UTF8 0x1 /* turn off UTF-8 validation of text frames (on by default) */
+
+/* ---- events (glue -> Java, through the event buffer) ---------------------- */
+/*
+ * Each record: a 32-byte header then `payload` bytes, padded to a multiple of 8.
+ *   u32 size      whole record, header included, multiple of 8
+ *   u16 type      LWSJ_EV_*
+ *   u16 flags     LWSJ_EVF_*
+ *   u64 conn      connection handle
+ *   i32 protocol  protocol index
+ *   i32 a         type-specific (see below)
+ *   i64 b         type-specific (see below)
+ *   ... payload (length given by a, unless said otherwise)
+ */
+#define LWSJ_EV_HEADER_SIZE 32
+
+#define LWSJ_EV_ESTABLISHED  1 /* a = payload len (peer IP, UTF-8); b = socket fd */
+#define LWSJ_EV_MESSAGE      2 /* a = payload len; flags: BINARY. One whole message */
+#define LWSJ_EV_FRAGMENT     3 /* a = payload len; b = remaining payload of this frame; flags: FIRST, FINAL, BINARY */
+#define LWSJ_EV_PONG         4 /* a = payload len */
+#define LWSJ_EV_WRITEABLE    5 /* the queue is empty and the application asked to write */
+#define LWSJ_EV_CLOSED       6 /* a = payload len (reason, UTF-8); b = close code */
+#define LWSJ_EV_BROADCAST    7 /* a = payload len; flags: BINARY. Only for LWSJ_PROTO_BROADCAST_CB */
+
+#define LWSJ_EVF_BINARY  0x1
+#define LWSJ_EVF_FIRST   0x2
+#define LWSJ_EVF_FINAL   0x4
+
+/* ---- commands (Java -> glue, through the submission buffer or lwsj_submit) - */
+/*
+ * Each record: a 24-byte header then `len` bytes, padded to a multiple of 8.
+ *   u32 size      whole record, header included, multiple of 8
+ *   u16 op        LWSJ_CMD_*
+ *   u16 flags     for SEND/BROADCAST: LWSJ_SEND_*
+ *   u64 target    connection handle (protocol index for BROADCAST/WRITABLE_ALL)
+ *   u32 len       payload length
+ *   i32 aux       type-specific (see below)
+ *   ... payload
+ */
+#define LWSJ_CMD_HEADER_SIZE 24
+
+#define LWSJ_CMD_SEND          1 /* payload = message or fragment */
+#define LWSJ_CMD_CLOSE         2 /* aux = close code; payload = reason (<= 123 bytes) */
+#define LWSJ_CMD_WRITABLE      3 /* ask for a WRITEABLE event once the queue is empty */
+#define LWSJ_CMD_RX_FLOW       4 /* aux = 1 to read, 0 to stop reading */
+#define LWSJ_CMD_BROADCAST     5 /* target = protocol index; payload = message */
+#define LWSJ_CMD_WRITABLE_ALL  6 /* target = protocol index */
+
+/* SEND flags: the low nibble is the opcode */
+#define LWSJ_SEND_CONTINUATION 0x0
+#define LWSJ_SEND_TEXT         0x1
+#define LWSJ_SEND_BINARY       0x2
+#define LWSJ_SEND_PING         0x9
+#define LWSJ_SEND_PONG         0xa
+#define LWSJ_SEND_NO_FIN       0x10 /* more fragments of this message follow */
+
+/* CLOSE flags */
+#define LWSJ_CLOSE_DISCARD     0x1 /* drop what is queued instead of sending it first */
+
+/* ---- synchronous upcalls (glue -> Java, on the service thread) ------------ */
+#define LWSJ_UP_HTTP              1 /* in = request blob; return 0 after answering, nonzero to close */
+#define LWSJ_UP_HTTP_FILE_DONE    2 /* a file sent with lwsj_http_serve_file has been sent */
+#define LWSJ_UP_FILTER_NETWORK    3 /* in = peer IP (UTF-8); return nonzero to refuse */
+#define LWSJ_UP_FILTER_PROTOCOL   4 /* in = request blob; return nonzero to refuse the upgrade */
+
+/*
+ * A request blob: NUL-terminated strings, method, path, query (may be empty),
+ * then name/value pairs (header names in lower case, no colon), then one more NUL.
+ *
+ * ctx, reason, conn (0 for HTTP), protocol index, in, len, and events_len: how many
+ * bytes of events are in the event buffer at this moment (LWSJ_SERVICE_MORE set if
+ * some are held back), so that Java can dispatch them first and keep their order
+ * with this upcall.
+ */
+typedef int32_t (*lwsj_upcall_fn)(int64_t ctx, int32_t reason, int64_t conn,
+                                  int32_t protocol, const void *in, int32_t len,
+                                  int32_t events_len);
+
+/* level is an LLL_* bit of libwebsockets; line has no trailing newline */
+typedef void (*lwsj_log_fn)(int32_t level, const char *line);
+
+/* ---- process-wide --------------------------------------------------------- */
+LWSJ_API int32_t lwsj_abi_version(void);                          /* [any] */
+LWSJ_API const char *lwsj_lws_version(void);                      /* [any] the libwebsockets version string */
+LWSJ_API void lwsj_set_log(int32_t levels, lwsj_log_fn fn);       /* [any, but not concurrently] */
+/* [any] the last error text of this thread (valid until its next lwsj call) */
+LWSJ_API const char *lwsj_last_error(void);
+
+/* ---- context lifecycle ---------------------------------------------------- */
+/* [any] a context not yet listening; returns a handle or 0 */
+LWSJ_API int64_t lwsj_ctx_new(lwsj_upcall_fn upcall);
+/* [owner, before listen] protocol index is the order of adding, from 0 */
+LWSJ_API int32_t lwsj_ctx_add_protocol(int64_t ctx, const char *name, int32_t flags,
+                              int32_t rx_buffer_size, int64_t max_message_size,
+                              int64_t max_queued_bytes, int32_t overflow_policy,
+                              int32_t overflow_close_code);
+/*
+ * [owner] create the libwebsockets context and listen. iface NULL = all
+ * interfaces; port 0 = ephemeral. slots is Java's slot table: max_conns records
+ * of LWSJ_SLOT_SIZE bytes that the glue keeps up to date (see below).
+ */
+LWSJ_API int32_t lwsj_ctx_listen(int64_t ctx, const char *iface, int32_t port,
+                        int32_t options, int32_t max_conns, void *slots);
+LWSJ_API int32_t lwsj_ctx_port(int64_t ctx);                      /* [any] bound port */
+/* [any] copies the canonical host name, NUL-terminated; returns its length */
+LWSJ_API int32_t lwsj_ctx_hostname(int64_t ctx, char *out, int32_t cap);
+/*
+ * [service] close every connection and free the context. CLOSED events go to
+ * events (cap bytes, at least 4096); returns their length. Events that do not fit
+ * are dropped with a warning in the log: give room for about 192 bytes per open
+ * connection.
+ */
+LWSJ_API int32_t lwsj_ctx_destroy(int64_t ctx, void *events, int32_t cap);
+
+/* ---- the service loop ----------------------------------------------------- */
+/*
+ * [service] one turn: run `sub_len` bytes of commands from `sub`, run commands
+ * queued by other threads, service libwebsockets once (timeout_ms < 0: wait until
+ * something happens; 0: do not wait; > 0: wait at most that long), and write
+ * events into `events` (cap bytes). Returns the length of events written, or a
+ * negative status. If events did not fit, they are kept in order and the result
+ * has LWSJ_SERVICE_MORE set: take them with lwsj_take_pending.
+ */
+#define LWSJ_SERVICE_MORE 0x40000000
+LWSJ_API int32_t lwsj_service(int64_t ctx, int32_t timeout_ms, const void *sub, int32_t sub_len,
+                     void *events, int32_t cap);
+/* [service] run commands now (when Java's submission buffer is full) */
+LWSJ_API int32_t lwsj_run_commands(int64_t ctx, const void *sub, int32_t sub_len);
+/*
+ * [service] move held-back events into events (starting at offset `at`, cap bytes
+ * in all); returns the new length, with LWSJ_SERVICE_MORE set if some are still
+ * held back, or LWSJ_ERR_SPACE when the first held-back record alone does not fit.
+ */
+LWSJ_API int32_t lwsj_take_pending(int64_t ctx, void *events, int32_t at, int32_t cap);
+/* [any] queue commands for the service thread and wake it */
+LWSJ_API int32_t lwsj_submit(int64_t ctx, const void *cmds, int32_t len);
+/* [any] wake the service thread (lws_cancel_service) */
+LWSJ_API int32_t lwsj_wake(int64_t ctx);
+
+/* ---- the slot table (glue -> Java) ---------------------------------------- */
+/*
+ * One record per connection slot, LWSJ_SLOT_SIZE bytes, written by the glue:
+ *   i64 queued    bytes queued to send, frames included (atomic)
+ *   i64 pending   bytes submitted from other threads, not yet queued (atomic)
+ */
+#define LWSJ_SLOT_SIZE 16
+
+/* ---- HTTP (only during an LWSJ_UP_HTTP upcall) ---------------------------- */
+/* [service] headers: "name\0value\0"... pairs, hlen bytes in all */
+LWSJ_API int32_t lwsj_http_respond(int64_t ctx, int32_t status, const char *content_type,
+                          const void *headers, int32_t hlen,
+                          const void *body, int64_t blen);
+/* [service] send a file; LWSJ_UP_HTTP_FILE_DONE follows when it is sent */
+LWSJ_API int32_t lwsj_http_serve_file(int64_t ctx, const char *path, const char *content_type,
+                             const void *headers, int32_t hlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

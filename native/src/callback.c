@@ -1,0 +1,262 @@
+/*
+ * callback.c - the one lws protocol callback of every lwsj protocol. It runs on
+ * the service thread, inside lws_service. Data events go to the event buffer;
+ * only the events that need an answer at once call up into Java.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "internal.h"
+
+static int32_t protocol_index(struct lws *wsi)
+{
+	const struct lws_protocols *p = lws_get_protocol(wsi);
+
+	return p ? (int32_t)p->id : 0;
+}
+
+static uint32_t slot_of(struct lwsj_pss *pss)
+{
+	return pss && pss->slot_plus1 ? pss->slot_plus1 - 1 : UINT32_MAX;
+}
+
+/* Java handles events written so far first, so that its order is the order here */
+static int32_t upcall(struct lwsj_ctx *ctx, int32_t reason, uint64_t conn, int32_t protocol,
+		      const void *in, size_t len)
+{
+	if (ctx->destroying)
+		return 0;
+	return ctx->upcall(ctx->handle, reason, (int64_t)conn, protocol, in, (int32_t)len,
+			   lwsj_events_len(ctx));
+}
+
+static int filter_network(struct lwsj_ctx *ctx, void *in)
+{
+	int fd = (int)(intptr_t)in;
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa);
+	char ip[INET6_ADDRSTRLEN] = "";
+
+	if (getpeername(fd, (struct sockaddr *)&sa, &sl))
+		return 1; /* already gone */
+	if (sa.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, ip, sizeof(ip));
+	else if (sa.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, ip, sizeof(ip));
+	return upcall(ctx, LWSJ_UP_FILTER_NETWORK, 0, 0, ip, strlen(ip)) ? 1 : 0;
+}
+
+static int established(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss)
+{
+	int32_t proto = protocol_index(wsi), slot;
+	char ip[64] = "";
+
+	slot = lwsj_conn_alloc(ctx, wsi, proto);
+	if (slot < 0) {
+		lwsl_warn("%s: no free connection slot, refusing\n", __func__);
+		return -1;
+	}
+	pss->slot_plus1 = (uint32_t)slot + 1;
+	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	lwsj_emit(ctx, LWSJ_EV_ESTABLISHED, 0, lwsj_conn_handle(ctx, (uint32_t)slot), proto,
+		  (int32_t)strlen(ip), (int64_t)lws_get_socket_fd(wsi), ip, strlen(ip));
+	return 0;
+}
+
+static int too_big(struct lwsj_conn *c)
+{
+	static const char reason[] = "message too big";
+
+	c->close_pending = 1;
+	c->close_code = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE;
+	c->close_reason_len = sizeof(reason) - 1;
+	memcpy(c->close_reason, reason, sizeof(reason) - 1);
+	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+			 (unsigned char *)reason, sizeof(reason) - 1);
+	return -1;
+}
+
+static int receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void *in, size_t len)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+	struct lwsj_proto *pr = &ctx->protos[c->protocol];
+	uint64_t h = lwsj_conn_handle(ctx, slot);
+	int binary = lws_frame_is_binary(wsi), final = lws_is_final_fragment(wsi);
+	uint16_t bin = binary ? LWSJ_EVF_BINARY : 0;
+
+	if (pr->flags & LWSJ_PROTO_FRAGMENTS) {
+		uint16_t fl = bin;
+
+		if (!c->rx_active)
+			fl |= LWSJ_EVF_FIRST;
+		c->rx_active = !final;
+		if (final)
+			fl |= LWSJ_EVF_FINAL;
+		return lwsj_emit(ctx, LWSJ_EV_FRAGMENT, fl, h, c->protocol, (int32_t)len,
+				 (int64_t)lws_remaining_packet_payload(wsi), in, len) ? -1 : 0;
+	}
+
+	if (!c->rx_active && final) {
+		/* the common case: the whole message in one piece, straight to the event */
+		if ((int64_t)len > pr->max_message_size)
+			return too_big(c);
+		return lwsj_emit(ctx, LWSJ_EV_MESSAGE, bin, h, c->protocol, (int32_t)len, 0,
+				 in, len) ? -1 : 0;
+	}
+	if (!c->rx_active) {
+		c->rx_active = 1;
+		c->rx_binary = (uint8_t)binary;
+		c->rx_len = 0;
+	}
+	if ((int64_t)(c->rx_len + len) > pr->max_message_size)
+		return too_big(c);
+	if (!final) {
+		if (c->rx_len + len > c->rx_cap) {
+			size_t ncap = c->rx_cap ? c->rx_cap : 1024;
+			unsigned char *np;
+
+			while (ncap < c->rx_len + len)
+				ncap *= 2;
+			np = realloc(c->rx, ncap);
+			if (!np)
+				return -1;
+			c->rx = np;
+			c->rx_cap = ncap;
+		}
+		memcpy(c->rx + c->rx_len, in, len);
+		c->rx_len += len;
+		return 0;
+	}
+	/* the last piece goes from lws's buffer into the event with what came before */
+	c->rx_active = 0;
+	if (lwsj_emit2(ctx, LWSJ_EV_MESSAGE, c->rx_binary ? LWSJ_EVF_BINARY : 0, h, c->protocol,
+		       0, c->rx, c->rx_len, in, len))
+		return -1;
+	c->rx_len = 0;
+	if (c->rx_cap > 64 * 1024) {
+		/* do not keep a large buffer for an idle connection */
+		free(c->rx);
+		c->rx = NULL;
+		c->rx_cap = 0;
+	}
+	return 0;
+}
+
+static void closed(struct lwsj_ctx *ctx, uint32_t slot)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+	int64_t code = 1006;
+	const char *reason = "";
+	size_t rlen = 0;
+
+	if (c->peer_close_code) {
+		code = c->peer_close_code;
+		reason = c->peer_reason;
+		rlen = c->peer_reason_len;
+	} else if (c->close_pending) {
+		code = c->close_code;
+		reason = c->close_reason;
+		rlen = c->close_reason_len;
+	}
+	lwsj_emit(ctx, LWSJ_EV_CLOSED, 0, lwsj_conn_handle(ctx, slot), c->protocol,
+		  (int32_t)rlen, code, reason, rlen);
+	lwsj_conn_release(ctx, slot);
+}
+
+static void peer_close(struct lwsj_conn *c, const unsigned char *in, size_t len)
+{
+	if (len < 2) {
+		c->peer_close_code = 1005; /* a close frame without a code */
+		return;
+	}
+	c->peer_close_code = (in[0] << 8) | in[1];
+	len -= 2;
+	if (len > sizeof(c->peer_reason))
+		len = sizeof(c->peer_reason);
+	memcpy(c->peer_reason, in + 2, len);
+	c->peer_reason_len = (uint8_t)len;
+}
+
+int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
+		      void *user, void *in, size_t len)
+{
+	struct lws_context *lc = lws_get_context(wsi);
+	struct lwsj_ctx *ctx = lc ? lws_context_user(lc) : NULL;
+	struct lwsj_pss *pss = user;
+	uint32_t slot = slot_of(pss);
+
+	if (!ctx)
+		return 0;
+
+	switch (reason) {
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		lwsj_commands_run_foreign(ctx);
+		return 0;
+
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		return filter_network(ctx, in);
+
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return lwsj_http_request(ctx, wsi, LWSJ_UP_FILTER_PROTOCOL, protocol_index(wsi));
+
+	case LWS_CALLBACK_ESTABLISHED:
+		return established(ctx, wsi, pss);
+
+	case LWS_CALLBACK_RECEIVE:
+		if (slot == UINT32_MAX)
+			return -1;
+		return receive(ctx, wsi, slot, in, len);
+
+	case LWS_CALLBACK_RECEIVE_PONG:
+		if (slot == UINT32_MAX)
+			return 0;
+		return lwsj_emit(ctx, LWSJ_EV_PONG, 0, lwsj_conn_handle(ctx, slot),
+				 ctx->conns[slot].protocol, (int32_t)len, 0, in, len) ? -1 : 0;
+
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (slot != UINT32_MAX)
+			peer_close(&ctx->conns[slot], in, len);
+		return 0;
+
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (slot == UINT32_MAX)
+			return 0;
+		return lwsj_conn_writeable(ctx, slot);
+
+	case LWS_CALLBACK_CLOSED:
+		if (slot != UINT32_MAX) {
+			closed(ctx, slot);
+			pss->slot_plus1 = 0;
+		}
+		return 0;
+
+	case LWS_CALLBACK_HTTP:
+		return lwsj_http_request(ctx, wsi, LWSJ_UP_HTTP, 0);
+
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return lwsj_http_writeable(wsi, pss);
+
+	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+		return lwsj_http_file_done(ctx, wsi, pss);
+
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+	case LWS_CALLBACK_CLOSED_HTTP:
+		lwsj_http_free(pss);
+		break;
+
+	case LWS_CALLBACK_WSI_DESTROY:
+		/* a connection that lws drops without CLOSED still gives its slot back */
+		if (slot != UINT32_MAX) {
+			closed(ctx, slot);
+			pss->slot_plus1 = 0;
+		}
+		lwsj_http_free(pss);
+		break;
+
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}

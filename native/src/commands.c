@@ -1,0 +1,175 @@
+/*
+ * commands.c - runs command records (lwsj.h, "commands") on the service thread.
+ * Java's own submissions and those queued by other threads go through the same code.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct cmd {
+	uint32_t size;
+	uint16_t op;
+	uint16_t flags;
+	uint64_t target;
+	uint32_t len;
+	int32_t aux;
+	const unsigned char *payload;
+};
+
+/* what a slow consumer gets under its protocol's overflow policy */
+static void overflow(struct lwsj_ctx *ctx, uint32_t slot)
+{
+	struct lwsj_proto *pr = &ctx->protos[ctx->conns[slot].protocol];
+	static const char reason[] = "send queue full";
+
+	if (pr->overflow_policy == LWSJ_OVERFLOW_CLOSE) {
+		lwsj_conn_drop_queue(ctx, slot);
+		lwsj_conn_close(ctx, slot, pr->overflow_close_code, reason, sizeof(reason) - 1);
+	}
+}
+
+static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
+{
+	struct lwsj_proto *pr;
+	struct lwsj_frame *f;
+	int32_t slot;
+
+	if (k->target >= (uint64_t)ctx->nprotos)
+		return;
+	pr = &ctx->protos[k->target];
+	if (pr->flags & LWSJ_PROTO_BROADCAST_CB) {
+		/* one event; Java asks each connection's handler what to do */
+		lwsj_emit(ctx, LWSJ_EV_BROADCAST,
+			  (k->flags & 0xf) == LWSJ_SEND_BINARY ? LWSJ_EVF_BINARY : 0, 0,
+			  (int32_t)k->target, (int32_t)k->len, 0, k->payload, k->len);
+		return;
+	}
+	if (pr->head < 0)
+		return;
+	f = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len);
+	if (!f) {
+		lwsl_err("%s: out of memory for a %u-byte broadcast\n", __func__, k->len);
+		return;
+	}
+	for (slot = pr->head; slot >= 0; slot = ctx->conns[slot].next) {
+		if (lwsj_slot_queued(ctx, (uint32_t)slot) + (int64_t)lwsj_frame_wire_len(f) >
+		    pr->max_queued_bytes) {
+			overflow(ctx, (uint32_t)slot);
+			continue;
+		}
+		if (lwsj_conn_enqueue(ctx, (uint32_t)slot, f) < 0)
+			lwsl_err("%s: out of memory queueing a broadcast\n", __func__);
+	}
+	lwsj_frame_unref(f);
+}
+
+static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
+{
+	struct lwsj_conn *c;
+	struct lwsj_frame *f;
+	uint32_t slot;
+
+	switch (k->op) {
+	case LWSJ_CMD_BROADCAST:
+		broadcast(ctx, k);
+		return;
+	case LWSJ_CMD_WRITABLE_ALL:
+		if (k->target >= (uint64_t)ctx->nprotos)
+			return;
+		for (int32_t s = ctx->protos[k->target].head; s >= 0; s = ctx->conns[s].next) {
+			ctx->conns[s].wants_writable = 1;
+			lws_callback_on_writable(ctx->conns[s].wsi);
+		}
+		return;
+	default:
+		break;
+	}
+
+	c = lwsj_conn_get(ctx, k->target, &slot);
+	if (foreign && k->op == LWSJ_CMD_SEND && c)
+		lwsj_slot_add_pending(ctx, slot, -((int64_t)k->len + 14));
+	if (!c)
+		return; /* closed meanwhile: the handle went stale */
+
+	switch (k->op) {
+	case LWSJ_CMD_SEND:
+		f = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len);
+		if (!f || lwsj_conn_enqueue(ctx, slot, f) < 0)
+			lwsl_err("%s: out of memory queueing %u bytes\n", __func__, k->len);
+		lwsj_frame_unref(f);
+		break;
+	case LWSJ_CMD_CLOSE:
+		if (k->flags & LWSJ_CLOSE_DISCARD)
+			lwsj_conn_drop_queue(ctx, slot);
+		lwsj_conn_close(ctx, slot, k->aux, (const char *)k->payload, k->len);
+		break;
+	case LWSJ_CMD_WRITABLE:
+		c->wants_writable = 1;
+		lws_callback_on_writable(c->wsi);
+		break;
+	case LWSJ_CMD_RX_FLOW:
+		lws_rx_flow_control(c->wsi, k->aux ? 1 : 0);
+		break;
+	default:
+		lwsl_err("%s: unknown command %u\n", __func__, k->op);
+		break;
+	}
+}
+
+static int32_t run(struct lwsj_ctx *ctx, const unsigned char *p, size_t len, int foreign)
+{
+	size_t off = 0;
+
+	while (off + LWSJ_CMD_HEADER_SIZE <= len) {
+		struct cmd k;
+
+		memcpy(&k.size, p + off, 4);
+		memcpy(&k.op, p + off + 4, 2);
+		memcpy(&k.flags, p + off + 6, 2);
+		memcpy(&k.target, p + off + 8, 8);
+		memcpy(&k.len, p + off + 16, 4);
+		memcpy(&k.aux, p + off + 20, 4);
+		if (k.size < LWSJ_CMD_HEADER_SIZE || (k.size & 7) || k.size > len - off ||
+		    k.len > k.size - LWSJ_CMD_HEADER_SIZE) {
+			lwsl_err("%s: malformed command at %zu\n", __func__, off);
+			return LWSJ_ERR_ARG;
+		}
+		k.payload = p + off + LWSJ_CMD_HEADER_SIZE;
+		run_one(ctx, &k, foreign);
+		off += k.size;
+	}
+	return LWSJ_OK;
+}
+
+int32_t lwsj_commands_run(struct lwsj_ctx *ctx, const unsigned char *p, size_t len)
+{
+	return run(ctx, p, len, 0);
+}
+
+/* takes what other threads queued, under the lock, and runs it outside the lock */
+void lwsj_commands_run_foreign(struct lwsj_ctx *ctx)
+{
+	struct lwsj_bytes q;
+
+	pthread_mutex_lock(lwsj_ctx_lock(ctx));
+	q = ctx->xq;
+	memset(&ctx->xq, 0, sizeof(ctx->xq));
+	ctx->wake_pending = 0;
+	pthread_mutex_unlock(lwsj_ctx_lock(ctx));
+	if (q.len)
+		run(ctx, q.p, q.len, 1);
+	lwsj_bytes_free(&q);
+}
+
+/* [service] */
+int32_t lwsj_run_commands(int64_t handle, const void *sub, int32_t sub_len)
+{
+	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
+
+	if (!ctx || !ctx->lws)
+		return LWSJ_ERR_STALE;
+	if (sub_len < 0 || (sub_len && !sub))
+		return LWSJ_ERR_ARG;
+	return lwsj_commands_run(ctx, sub, (size_t)sub_len);
+}

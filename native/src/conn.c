@@ -1,0 +1,106 @@
+/*
+ * conn.c - connection slots. All functions run on the service thread; the slot
+ * table counters are atomics because Java reads them from any thread.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+uint64_t lwsj_conn_handle(struct lwsj_ctx *ctx, uint32_t slot)
+{
+	return ((uint64_t)ctx->conns[slot].gen << 32) | slot;
+}
+
+/* a slot for a new connection, linked into its protocol's list; -1 when full */
+int32_t lwsj_conn_alloc(struct lwsj_ctx *ctx, struct lws *wsi, int32_t protocol)
+{
+	struct lwsj_proto *pr = &ctx->protos[protocol];
+	int32_t slot = ctx->free_head;
+	struct lwsj_conn *c;
+	uint32_t gen;
+
+	if (slot < 0)
+		return -1;
+	c = &ctx->conns[slot];
+	ctx->free_head = c->next;
+	gen = c->gen;
+	memset(c, 0, sizeof(*c));
+	c->gen = gen;
+	c->wsi = wsi;
+	c->protocol = protocol;
+	c->prev = -1;
+	c->next = pr->head;
+	if (pr->head >= 0)
+		ctx->conns[pr->head].prev = slot;
+	pr->head = slot;
+	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctx->slots[2 * slot + 1], 0, __ATOMIC_RELEASE);
+	return slot;
+}
+
+/* frees what the slot owns, invalidates its handle and returns it to the free list */
+void lwsj_conn_release(struct lwsj_ctx *ctx, uint32_t slot)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+
+	lwsj_conn_drop_queue(ctx, slot);
+	free(c->q);
+	free(c->rx);
+	c->q = NULL;
+	c->rx = NULL;
+	if (c->wsi) {
+		struct lwsj_proto *pr = &ctx->protos[c->protocol];
+
+		if (c->prev >= 0)
+			ctx->conns[c->prev].next = c->next;
+		else
+			pr->head = c->next;
+		if (c->next >= 0)
+			ctx->conns[c->next].prev = c->prev;
+		c->wsi = NULL;
+		/* under the table lock: lwsj_submit reads gen and wsi from other threads */
+		pthread_mutex_lock(lwsj_ctx_lock(ctx));
+		c->gen++;
+		if (!c->gen)
+			c->gen = 1;
+		pthread_mutex_unlock(lwsj_ctx_lock(ctx));
+		c->next = ctx->free_head;
+		ctx->free_head = (int32_t)slot;
+	}
+	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctx->slots[2 * slot + 1], 0, __ATOMIC_RELEASE);
+}
+
+/* the live connection of a handle, or NULL when it is stale */
+struct lwsj_conn *lwsj_conn_get(struct lwsj_ctx *ctx, uint64_t handle, uint32_t *slot)
+{
+	uint32_t s = (uint32_t)(handle & 0xffffffff);
+
+	if (s >= ctx->max_conns || ctx->conns[s].gen != (uint32_t)(handle >> 32) ||
+	    !ctx->conns[s].wsi)
+		return NULL;
+	if (slot)
+		*slot = s;
+	return &ctx->conns[s];
+}
+
+void lwsj_slot_add_queued(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta)
+{
+	__atomic_add_fetch(&ctx->slots[2 * slot], delta, __ATOMIC_RELEASE);
+}
+
+void lwsj_slot_add_pending(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta)
+{
+	__atomic_add_fetch(&ctx->slots[2 * slot + 1], delta, __ATOMIC_RELEASE);
+}
+
+int64_t lwsj_slot_queued(struct lwsj_ctx *ctx, uint32_t slot)
+{
+	return __atomic_load_n(&ctx->slots[2 * slot], __ATOMIC_ACQUIRE);
+}
+
+int64_t lwsj_slot_pending(struct lwsj_ctx *ctx, uint32_t slot)
+{
+	return __atomic_load_n(&ctx->slots[2 * slot + 1], __ATOMIC_ACQUIRE);
+}

@@ -1,0 +1,432 @@
+/*
+ * ctx.c - the context table and the context lifecycle.
+ *
+ * Contexts are reached through handles (generation << 32 | index) so that a stale
+ * handle from Java can never reach freed memory. Each table entry has a lock: calls
+ * from other threads hold it while they touch the context (lwsj_submit, lwsj_wake),
+ * and destroy takes the context out of the table under it before freeing anything.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define LWSJ_MAX_CONTEXTS 256
+
+static struct {
+	pthread_mutex_t lock;
+	uint32_t gen;
+	struct lwsj_ctx *ctx;
+} table[LWSJ_MAX_CONTEXTS];
+
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t table_alloc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void table_init(void)
+{
+	for (int i = 0; i < LWSJ_MAX_CONTEXTS; i++)
+		pthread_mutex_init(&table[i].lock, NULL);
+}
+
+pthread_mutex_t *lwsj_ctx_lock(struct lwsj_ctx *ctx)
+{
+	return &table[ctx->table_index].lock;
+}
+
+/* [any] the context of a handle, or NULL when stale. Only the owner may keep using it. */
+struct lwsj_ctx *lwsj_ctx_get(int64_t handle)
+{
+	uint32_t idx = (uint32_t)(handle & 0xffffffff), gen = (uint32_t)((uint64_t)handle >> 32);
+	struct lwsj_ctx *ctx = NULL;
+
+	if (idx >= LWSJ_MAX_CONTEXTS || !gen)
+		return NULL;
+	pthread_once(&table_once, table_init);
+	pthread_mutex_lock(&table[idx].lock);
+	if (table[idx].gen == gen)
+		ctx = table[idx].ctx;
+	pthread_mutex_unlock(&table[idx].lock);
+	return ctx;
+}
+
+int32_t lwsj_abi_version(void)
+{
+	return LWSJ_ABI_VERSION;
+}
+
+const char *lwsj_lws_version(void)
+{
+	return lws_get_library_version();
+}
+
+/* [any] */
+int64_t lwsj_ctx_new(lwsj_upcall_fn upcall)
+{
+	struct lwsj_ctx *ctx;
+	int64_t h = 0;
+
+	if (!upcall) {
+		lwsj_set_error("no upcall function");
+		return 0;
+	}
+	pthread_once(&table_once, table_init);
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx) {
+		lwsj_set_error("out of memory");
+		return 0;
+	}
+	ctx->upcall = upcall;
+	ctx->free_head = -1;
+
+	pthread_mutex_lock(&table_alloc_lock);
+	for (uint32_t i = 0; i < LWSJ_MAX_CONTEXTS; i++) {
+		pthread_mutex_lock(&table[i].lock);
+		if (!table[i].ctx) {
+			table[i].gen++;
+			if (!table[i].gen)
+				table[i].gen = 1;
+			table[i].ctx = ctx;
+			ctx->table_index = i;
+			h = (int64_t)(((uint64_t)table[i].gen << 32) | i);
+			ctx->handle = h;
+		}
+		pthread_mutex_unlock(&table[i].lock);
+		if (h)
+			break;
+	}
+	pthread_mutex_unlock(&table_alloc_lock);
+	if (!h) {
+		free(ctx);
+		lwsj_set_error("too many contexts (at most %d)", LWSJ_MAX_CONTEXTS);
+	}
+	return h;
+}
+
+/* [owner, before listen] */
+int32_t lwsj_ctx_add_protocol(int64_t handle, const char *name, int32_t flags,
+			      int32_t rx_buffer_size, int64_t max_message_size,
+			      int64_t max_queued_bytes, int32_t overflow_policy,
+			      int32_t overflow_close_code)
+{
+	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
+	struct lwsj_proto *np;
+
+	if (!ctx)
+		return LWSJ_ERR_STALE;
+	if (ctx->lws) {
+		lwsj_set_error("protocols must be added before listening");
+		return LWSJ_ERR_STATE;
+	}
+	if (!name || !*name || rx_buffer_size < 128 || max_message_size < 1 ||
+	    max_queued_bytes < 1 || overflow_policy < LWSJ_OVERFLOW_REFUSE ||
+	    overflow_policy > LWSJ_OVERFLOW_CLOSE) {
+		lwsj_set_error("bad protocol settings");
+		return LWSJ_ERR_ARG;
+	}
+	np = realloc(ctx->protos, sizeof(*np) * (size_t)(ctx->nprotos + 1));
+	if (!np)
+		return LWSJ_ERR_NOMEM;
+	ctx->protos = np;
+	np = &ctx->protos[ctx->nprotos];
+	memset(np, 0, sizeof(*np));
+	np->name = strdup(name);
+	if (!np->name)
+		return LWSJ_ERR_NOMEM;
+	np->flags = flags;
+	np->rx_buffer_size = rx_buffer_size;
+	np->max_message_size = max_message_size;
+	np->max_queued_bytes = max_queued_bytes;
+	np->overflow_policy = overflow_policy;
+	np->overflow_close_code = overflow_close_code;
+	np->head = -1;
+	ctx->nprotos++;
+	return LWSJ_OK;
+}
+
+/* [owner] */
+int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
+			int32_t options, int32_t max_conns, void *slots)
+{
+	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
+	struct lws_context_creation_info info;
+
+	if (!ctx)
+		return LWSJ_ERR_STALE;
+	if (ctx->lws) {
+		lwsj_set_error("already listening");
+		return LWSJ_ERR_STATE;
+	}
+	if (!ctx->nprotos || port < 0 || port > 65535 || max_conns < 1 || !slots) {
+		lwsj_set_error("bad listen arguments (port %d, %d protocols, max_conns %d)",
+			       port, ctx->nprotos, max_conns);
+		return LWSJ_ERR_ARG;
+	}
+
+	ctx->conns = calloc((size_t)max_conns, sizeof(*ctx->conns));
+	ctx->protocols = calloc((size_t)ctx->nprotos + 1, sizeof(*ctx->protocols));
+	ctx->scratch = malloc(LWS_PRE + LWSJ_SCRATCH_SIZE);
+	if (!ctx->conns || !ctx->protocols || !ctx->scratch) {
+		lwsj_set_error("out of memory for %d connections", max_conns);
+		goto fail;
+	}
+	ctx->max_conns = (uint32_t)max_conns;
+	ctx->slots = slots;
+	/* the free list runs from slot 0 upward so that low slots are reused first */
+	for (int32_t i = max_conns - 1; i >= 0; i--) {
+		ctx->conns[i].next = ctx->free_head;
+		ctx->free_head = i;
+		ctx->conns[i].gen = 1;
+	}
+
+	for (int32_t i = 0; i < ctx->nprotos; i++) {
+		ctx->protocols[i].name = ctx->protos[i].name;
+		ctx->protocols[i].callback = lwsj_lws_callback;
+		ctx->protocols[i].per_session_data_size = sizeof(struct lwsj_pss);
+		ctx->protocols[i].rx_buffer_size = (size_t)ctx->protos[i].rx_buffer_size;
+		ctx->protocols[i].id = (unsigned int)i;
+		/* lws splits raw writes into chunks of this size: let a gathered write go whole */
+		ctx->protocols[i].tx_packet_size = LWSJ_SCRATCH_SIZE + 64;
+	}
+
+	memset(&info, 0, sizeof(info));
+	info.port = port; /* 0: the kernel picks a free port */
+	info.iface = iface;
+	info.protocols = ctx->protocols;
+	info.user = ctx;
+	/* one vhost, made below, so that a failed listen is reported as such */
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	if (!(options & LWSJ_OPT_NO_VALIDATE_UTF8))
+		info.options |= LWS_SERVER_OPTION_VALIDATE_UTF8;
+	/* lws sizes its fd table from ulimit -n unless told: keep it to what we use */
+	info.fd_limit_per_thread = (unsigned int)max_conns + 64;
+	info.count_threads = 1;
+	info.timeout_secs = 20;
+	info.gid = (gid_t)-1;
+	info.uid = (uid_t)-1;
+
+	ctx->lws = lws_create_context(&info);
+	if (!ctx->lws) {
+		lwsj_set_error("lws_create_context failed (see the lws log)");
+		goto fail;
+	}
+	ctx->vhost = lws_create_vhost(ctx->lws, &info);
+	if (!ctx->vhost) {
+		lwsj_set_error("cannot listen on %s:%d (port in use, or not an address of this host?)",
+			       iface ? iface : "*", port);
+		goto fail_lws;
+	}
+	ctx->port = lws_get_vhost_listen_port(ctx->vhost);
+	return LWSJ_OK;
+
+fail_lws:
+	lws_context_destroy(ctx->lws);
+	ctx->lws = NULL;
+fail:
+	free(ctx->conns);
+	free(ctx->protocols);
+	free(ctx->scratch);
+	ctx->conns = NULL;
+	ctx->protocols = NULL;
+	ctx->scratch = NULL;
+	return LWSJ_ERR_LWS;
+}
+
+/* [any] */
+int32_t lwsj_ctx_port(int64_t handle)
+{
+	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
+
+	if (!ctx)
+		return LWSJ_ERR_STALE;
+	return ctx->lws ? ctx->port : LWSJ_ERR_STATE;
+}
+
+/* [any] the name is computed by lws at context creation and never changes */
+int32_t lwsj_ctx_hostname(int64_t handle, char *out, int32_t cap)
+{
+	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
+	const char *name;
+	size_t n;
+
+	if (!ctx)
+		return LWSJ_ERR_STALE;
+	if (!ctx->lws)
+		return LWSJ_ERR_STATE;
+	if (!out || cap < 1)
+		return LWSJ_ERR_ARG;
+	name = lws_canonical_hostname(ctx->lws);
+	if (!name)
+		name = "";
+	n = strlen(name);
+	if (n >= (size_t)cap)
+		return LWSJ_ERR_SPACE;
+	memcpy(out, name, n + 1);
+	return (int32_t)n;
+}
+
+/* [any] */
+int32_t lwsj_wake(int64_t handle)
+{
+	uint32_t idx = (uint32_t)(handle & 0xffffffff);
+	struct lwsj_ctx *ctx;
+	int32_t r = LWSJ_ERR_STALE;
+
+	if (idx >= LWSJ_MAX_CONTEXTS)
+		return LWSJ_ERR_STALE;
+	pthread_once(&table_once, table_init);
+	pthread_mutex_lock(&table[idx].lock);
+	ctx = table[idx].gen == (uint32_t)((uint64_t)handle >> 32) ? table[idx].ctx : NULL;
+	if (ctx && ctx->lws) {
+		lws_cancel_service(ctx->lws);
+		r = LWSJ_OK;
+	}
+	pthread_mutex_unlock(&table[idx].lock);
+	return r;
+}
+
+/*
+ * [any] Queue commands for the service thread. Sends are checked against the
+ * connection's bound here, so that the caller learns at once that a send was
+ * refused; what is accepted counts as pending in the slot table until it is queued.
+ */
+int32_t lwsj_submit(int64_t handle, const void *cmds, int32_t len)
+{
+	uint32_t idx = (uint32_t)(handle & 0xffffffff);
+	const unsigned char *p = cmds;
+	struct lwsj_ctx *ctx;
+	int32_t r = LWSJ_OK;
+
+	if (idx >= LWSJ_MAX_CONTEXTS)
+		return LWSJ_ERR_STALE;
+	if (!cmds || len < LWSJ_CMD_HEADER_SIZE || (len & 7))
+		return LWSJ_ERR_ARG;
+	pthread_once(&table_once, table_init);
+	pthread_mutex_lock(&table[idx].lock);
+	ctx = table[idx].gen == (uint32_t)((uint64_t)handle >> 32) ? table[idx].ctx : NULL;
+	if (!ctx || !ctx->lws || ctx->destroying) {
+		r = LWSJ_ERR_STALE;
+		goto out;
+	}
+	/* one SEND at a time is what Java submits from other threads: check its bound */
+	{
+		uint16_t op;
+		uint64_t target;
+		uint32_t plen, slot = 0;
+
+		memcpy(&op, p + 4, 2);
+		memcpy(&target, p + 8, 8);
+		memcpy(&plen, p + 16, 4);
+		if (op == LWSJ_CMD_SEND) {
+			struct lwsj_conn *c;
+			struct lwsj_proto *pr;
+
+			slot = (uint32_t)(target & 0xffffffff);
+			if (slot >= ctx->max_conns ||
+			    ctx->conns[slot].gen != (uint32_t)(target >> 32) ||
+			    !ctx->conns[slot].wsi) {
+				r = LWSJ_ERR_STALE;
+				goto out;
+			}
+			c = &ctx->conns[slot];
+			pr = &ctx->protos[c->protocol];
+			if (lwsj_slot_queued(ctx, slot) + lwsj_slot_pending(ctx, slot) +
+			    (int64_t)plen + 14 > pr->max_queued_bytes) {
+				r = LWSJ_ERR_FULL;
+				goto out;
+			}
+			lwsj_slot_add_pending(ctx, slot, (int64_t)plen + 14);
+		}
+	}
+	if (lwsj_bytes_reserve(&ctx->xq, (size_t)len)) {
+		r = LWSJ_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(ctx->xq.p + ctx->xq.len, cmds, (size_t)len);
+	ctx->xq.len += (size_t)len;
+	if (!ctx->wake_pending) {
+		ctx->wake_pending = 1;
+		lws_cancel_service(ctx->lws);
+	}
+out:
+	pthread_mutex_unlock(&table[idx].lock);
+	return r;
+}
+
+/*
+ * [service] Close everything and free the context. The context leaves the table
+ * first, so that other threads see a stale handle from then on.
+ */
+int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
+{
+	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
+
+	if (!ctx)
+		return LWSJ_ERR_STALE;
+	if (!events || cap < 4096)
+		return LWSJ_ERR_SPACE;
+
+	pthread_mutex_lock(&table[ctx->table_index].lock);
+	ctx->destroying = 1;
+	pthread_mutex_unlock(&table[ctx->table_index].lock);
+
+	ctx->ev = events;
+	ctx->ev_cap = cap;
+	ctx->ev_len = 0;
+	if (ctx->lws) {
+		lws_sul_cancel(&ctx->sul_wait);
+		lws_context_destroy(ctx->lws);
+		ctx->lws = NULL;
+	}
+
+	pthread_mutex_lock(&table[ctx->table_index].lock);
+	table[ctx->table_index].ctx = NULL;
+	table[ctx->table_index].gen++;
+	pthread_mutex_unlock(&table[ctx->table_index].lock);
+
+	/* connections lws did not report closed (none expected) still own frames */
+	for (uint32_t i = 0; ctx->conns && i < ctx->max_conns; i++)
+		if (ctx->conns[i].wsi || ctx->conns[i].q || ctx->conns[i].rx)
+			lwsj_conn_release(ctx, i);
+	{
+		int32_t n = ctx->ev_len;
+
+		/* events that did not fit are lost with the context: say so in the log */
+		if (ctx->spill.len > ctx->spill_off)
+			lwsl_warn("%s: %zu bytes of closing events dropped\n", __func__,
+				  ctx->spill.len - ctx->spill_off);
+		for (int32_t i = 0; i < ctx->nprotos; i++)
+			free(ctx->protos[i].name);
+		free(ctx->protos);
+		free(ctx->protocols);
+		free(ctx->conns);
+		free(ctx->scratch);
+		lwsj_bytes_free(&ctx->spill);
+		lwsj_bytes_free(&ctx->xq);
+		free(ctx);
+		return n;
+	}
+}
+
+int lwsj_bytes_reserve(struct lwsj_bytes *b, size_t extra)
+{
+	size_t want = b->len + extra, cap = b->cap ? b->cap : 256;
+	unsigned char *np;
+
+	if (want <= b->cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	np = realloc(b->p, cap);
+	if (!np)
+		return -1;
+	b->p = np;
+	b->cap = cap;
+	return 0;
+}
+
+void lwsj_bytes_free(struct lwsj_bytes *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}

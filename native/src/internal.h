@@ -1,0 +1,181 @@
+/*
+ * internal.h - structures shared by the glue's source files. Not part of the ABI:
+ * everything declared here is hidden (-fvisibility=hidden).
+ */
+#ifndef LWSJ_INTERNAL_H
+#define LWSJ_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include <libwebsockets.h>
+
+#include "lwsj.h"
+
+/* headroom in front of every frame's payload: lws needs LWS_PRE, our header <= 14 */
+#define LWSJ_HEADROOM LWS_PRE
+/* frames up to this size are gathered into one raw write; larger ones go alone */
+#define LWSJ_COALESCE_MAX 4096
+/* the most bytes gathered into one raw write */
+#define LWSJ_SCRATCH_SIZE (64 * 1024)
+
+/* A framed message. Broadcast frames are shared by every recipient (refs). */
+struct lwsj_frame {
+	uint32_t refs;
+	uint32_t len;      /* payload bytes */
+	uint8_t hdr_len;   /* header bytes written just before the payload */
+	uint8_t opflags;   /* LWSJ_SEND_* of this frame */
+	unsigned char buf[]; /* LWSJ_HEADROOM bytes, then the payload */
+};
+
+static inline unsigned char *lwsj_frame_payload(struct lwsj_frame *f)
+{
+	return f->buf + LWSJ_HEADROOM;
+}
+
+static inline size_t lwsj_frame_wire_len(const struct lwsj_frame *f)
+{
+	return (size_t)f->hdr_len + f->len;
+}
+
+struct lwsj_proto {
+	char *name;
+	int32_t flags;
+	int32_t rx_buffer_size;
+	int64_t max_message_size;
+	int64_t max_queued_bytes;
+	int32_t overflow_policy;
+	int32_t overflow_close_code;
+	int32_t head;      /* first slot of this protocol's connection list, -1 if none */
+};
+
+/* One WebSocket connection, owned by the service thread. */
+struct lwsj_conn {
+	struct lws *wsi;        /* NULL when the slot is free */
+	uint32_t gen;           /* bumped when the connection closes */
+	int32_t protocol;
+	int32_t prev, next;     /* the protocol's connection list, or the free list (next) */
+
+	/* send queue: a ring of frame pointers */
+	struct lwsj_frame **q;
+	uint32_t q_head, q_len, q_cap;
+	struct lwsj_frame *in_flight; /* written with lws_write; valid until next WRITEABLE */
+
+	/* assembly of a message that arrives in several chunks */
+	unsigned char *rx;
+	size_t rx_len, rx_cap;
+	uint8_t rx_binary;
+	uint8_t rx_active;
+
+	uint8_t wants_writable;
+	uint8_t close_pending;   /* close after the queue drains */
+	uint16_t close_code;     /* the code we send (close_pending) */
+	uint8_t close_reason_len;
+	char close_reason[123];
+	int32_t peer_close_code; /* from the peer's close frame; 0 = none seen */
+	uint8_t peer_reason_len;
+	char peer_reason[123];
+};
+
+/* lws's per-session data: lws allocates and zeroes it for every wsi */
+struct lwsj_pss {
+	uint32_t slot_plus1;     /* 0: no WebSocket slot */
+	unsigned char *http_body; /* HTTP answer still to send: LWS_PRE + body */
+	size_t http_len, http_off;
+	char *file_path;         /* file being served, for LWSJ_UP_HTTP_FILE_DONE */
+};
+
+/* A growable byte buffer. */
+struct lwsj_bytes {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+int lwsj_bytes_reserve(struct lwsj_bytes *b, size_t extra);
+void lwsj_bytes_free(struct lwsj_bytes *b);
+
+struct lwsj_ctx {
+	int64_t handle;
+	uint32_t table_index;
+	lwsj_upcall_fn upcall;
+
+	struct lws_context *lws;
+	struct lws_vhost *vhost;
+	struct lws_protocols *protocols; /* nprotos + 1, the last one zero */
+	struct lwsj_proto *protos;
+	int32_t nprotos;
+	int32_t port;
+
+	/* connection slots */
+	struct lwsj_conn *conns;
+	uint32_t max_conns;
+	int32_t free_head;
+	int64_t *slots;          /* Java's slot table: queued, pending per slot */
+
+	/* events of the current turn: Java's buffer, then the spill */
+	unsigned char *ev;
+	int32_t ev_cap, ev_len;
+	struct lwsj_bytes spill;
+	size_t spill_off;
+
+	/* commands from other threads, guarded by the context table entry's lock */
+	struct lwsj_bytes xq;
+	int wake_pending;
+
+	unsigned char *scratch;  /* LWS_PRE + LWSJ_SCRATCH_SIZE, for gathered writes */
+	lws_sorted_usec_list_t sul_wait;
+	struct lws *http_wsi;    /* the wsi of the HTTP upcall in progress */
+	int destroying;
+};
+
+/* ctx.c */
+pthread_mutex_t *lwsj_ctx_lock(struct lwsj_ctx *ctx);
+struct lwsj_ctx *lwsj_ctx_get(int64_t handle);
+
+/* conn.c: [service] */
+int32_t lwsj_conn_alloc(struct lwsj_ctx *ctx, struct lws *wsi, int32_t protocol);
+void lwsj_conn_release(struct lwsj_ctx *ctx, uint32_t slot);
+struct lwsj_conn *lwsj_conn_get(struct lwsj_ctx *ctx, uint64_t handle, uint32_t *slot);
+uint64_t lwsj_conn_handle(struct lwsj_ctx *ctx, uint32_t slot);
+void lwsj_slot_add_queued(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta);
+void lwsj_slot_add_pending(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta);
+int64_t lwsj_slot_queued(struct lwsj_ctx *ctx, uint32_t slot);
+int64_t lwsj_slot_pending(struct lwsj_ctx *ctx, uint32_t slot);
+
+/* events.c: [service] */
+int lwsj_emit(struct lwsj_ctx *ctx, uint16_t type, uint16_t flags, uint64_t conn,
+	      int32_t protocol, int32_t a, int64_t b, const void *payload, size_t plen);
+/* a record whose payload is two pieces (an assembled message tail) */
+int lwsj_emit2(struct lwsj_ctx *ctx, uint16_t type, uint16_t flags, uint64_t conn,
+	       int32_t protocol, int64_t b, const void *p1, size_t l1,
+	       const void *p2, size_t l2);
+
+int32_t lwsj_events_len(struct lwsj_ctx *ctx);
+
+/* sendq.c: [service] */
+struct lwsj_frame *lwsj_frame_new(uint8_t opflags, const void *payload, size_t len);
+void lwsj_frame_unref(struct lwsj_frame *f);
+int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f);
+int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot);
+void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot);
+void lwsj_conn_close(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *reason, size_t rlen);
+
+/* commands.c: [service] */
+int32_t lwsj_commands_run(struct lwsj_ctx *ctx, const unsigned char *p, size_t len);
+void lwsj_commands_run_foreign(struct lwsj_ctx *ctx);
+
+/* callback.c: [service] */
+int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
+		      void *user, void *in, size_t len);
+
+/* http.c: [service] */
+int lwsj_http_request(struct lwsj_ctx *ctx, struct lws *wsi, int reason, int32_t protocol);
+int lwsj_http_writeable(struct lws *wsi, struct lwsj_pss *pss);
+void lwsj_http_free(struct lwsj_pss *pss);
+int lwsj_http_file_done(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss);
+
+/* log.c */
+void lwsj_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

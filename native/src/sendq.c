@@ -1,0 +1,180 @@
+/*
+ * sendq.c - per-connection send queues and the write path. Service thread only.
+ *
+ * A queued message is a frame whose header is already written in front of its
+ * payload. On WRITEABLE the small frames at the head of the queue are gathered into
+ * one buffer and written with a single raw write, so syscalls do not grow with the
+ * number of messages; a large frame is written alone, straight from where it lies.
+ * lws keeps the unsent tail of a partial write and withholds WRITEABLE until it has
+ * gone, so at most one write is made per WRITEABLE.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* writes the server-side (unmasked) frame header just before the payload */
+static uint8_t put_header(struct lwsj_frame *f)
+{
+	unsigned char h[10];
+	uint8_t n;
+	uint64_t len = f->len;
+
+	h[0] = (unsigned char)((f->opflags & LWSJ_SEND_NO_FIN ? 0 : 0x80) | (f->opflags & 0xf));
+	if (len < 126) {
+		h[1] = (unsigned char)len;
+		n = 2;
+	} else if (len <= 0xffff) {
+		h[1] = 126;
+		h[2] = (unsigned char)(len >> 8);
+		h[3] = (unsigned char)len;
+		n = 4;
+	} else {
+		h[1] = 127;
+		for (int i = 0; i < 8; i++)
+			h[2 + i] = (unsigned char)(len >> (56 - 8 * i));
+		n = 10;
+	}
+	memcpy(f->buf + LWSJ_HEADROOM - n, h, n);
+	return n;
+}
+
+struct lwsj_frame *lwsj_frame_new(uint8_t opflags, const void *payload, size_t len)
+{
+	struct lwsj_frame *f;
+
+	if (len > UINT32_MAX - LWSJ_HEADROOM - sizeof(*f))
+		return NULL;
+	f = malloc(sizeof(*f) + LWSJ_HEADROOM + len);
+	if (!f)
+		return NULL;
+	f->refs = 1;
+	f->len = (uint32_t)len;
+	f->opflags = opflags;
+	if (len)
+		memcpy(lwsj_frame_payload(f), payload, len);
+	f->hdr_len = put_header(f);
+	return f;
+}
+
+void lwsj_frame_unref(struct lwsj_frame *f)
+{
+	if (f && !--f->refs)
+		free(f);
+}
+
+/* takes a reference to f; the caller has checked the bound */
+int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+
+	if (c->close_pending)
+		return 1; /* nothing goes out after a close was asked for */
+	if (c->q_len == c->q_cap) {
+		uint32_t ncap = c->q_cap ? c->q_cap * 2 : 8;
+		struct lwsj_frame **nq = malloc(sizeof(*nq) * ncap);
+
+		if (!nq)
+			return -1;
+		/* unroll the ring into the new array */
+		for (uint32_t i = 0; i < c->q_len; i++)
+			nq[i] = c->q[(c->q_head + i) % c->q_cap];
+		free(c->q);
+		c->q = nq;
+		c->q_head = 0;
+		c->q_cap = ncap;
+	}
+	c->q[(c->q_head + c->q_len) % c->q_cap] = f;
+	c->q_len++;
+	f->refs++;
+	lwsj_slot_add_queued(ctx, slot, (int64_t)lwsj_frame_wire_len(f));
+	lws_callback_on_writable(c->wsi);
+	return 0;
+}
+
+static struct lwsj_frame *pop(struct lwsj_conn *c)
+{
+	struct lwsj_frame *f = c->q[c->q_head];
+
+	c->q_head = (c->q_head + 1) % c->q_cap;
+	c->q_len--;
+	return f;
+}
+
+void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+
+	while (c->q_len)
+		lwsj_frame_unref(pop(c));
+	c->q_head = 0;
+	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
+}
+
+/* close after what is queued has gone (or at once, with the queue dropped) */
+void lwsj_conn_close(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *reason, size_t rlen)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+
+	if (c->close_pending)
+		return;
+	if (rlen > sizeof(c->close_reason))
+		rlen = sizeof(c->close_reason);
+	c->close_pending = 1;
+	c->close_code = (uint16_t)code;
+	c->close_reason_len = (uint8_t)rlen;
+	if (rlen)
+		memcpy(c->close_reason, reason, rlen);
+	lws_callback_on_writable(c->wsi);
+}
+
+/* [service] SERVER_WRITEABLE: returns -1 to have lws close the connection */
+int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+	struct lwsj_frame *f;
+	size_t n = 0;
+	int r;
+
+	if (c->q_len) {
+		f = c->q[c->q_head];
+		if (c->q_len == 1 || lwsj_frame_wire_len(f) > LWSJ_COALESCE_MAX) {
+			f = pop(c);
+			n = lwsj_frame_wire_len(f);
+			r = lws_write(c->wsi, f->buf + LWSJ_HEADROOM - f->hdr_len, n, LWS_WRITE_RAW);
+			lwsj_frame_unref(f);
+		} else {
+			unsigned char *d = ctx->scratch + LWS_PRE;
+
+			while (c->q_len) {
+				size_t w;
+
+				f = c->q[c->q_head];
+				w = lwsj_frame_wire_len(f);
+				if (w > LWSJ_COALESCE_MAX || n + w > LWSJ_SCRATCH_SIZE)
+					break;
+				memcpy(d + n, f->buf + LWSJ_HEADROOM - f->hdr_len, w);
+				n += w;
+				lwsj_frame_unref(pop(c));
+			}
+			r = lws_write(c->wsi, d, n, LWS_WRITE_RAW);
+		}
+		lwsj_slot_add_queued(ctx, slot, -(int64_t)n);
+		if (r < 0)
+			return -1;
+		if (c->q_len || c->close_pending) {
+			lws_callback_on_writable(c->wsi);
+			return 0;
+		}
+	} else if (c->close_pending) {
+		lws_close_reason(c->wsi, (enum lws_close_status)c->close_code,
+				 (unsigned char *)c->close_reason, c->close_reason_len);
+		return -1;
+	}
+	if (c->wants_writable && !c->q_len) {
+		c->wants_writable = 0;
+		lwsj_emit(ctx, LWSJ_EV_WRITEABLE, 0, lwsj_conn_handle(ctx, slot),
+			  c->protocol, 0, 0, NULL, 0);
+	}
+	return 0;
+}

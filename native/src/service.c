@@ -1,0 +1,52 @@
+/*
+ * service.c - one turn of the service loop. Service thread only.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* the timer of a bounded wait: it only has to end lws_service */
+static void wait_over(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+}
+
+int32_t lwsj_service(int64_t handle, int32_t timeout_ms, const void *sub, int32_t sub_len,
+		     void *events, int32_t cap)
+{
+	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
+	int32_t r;
+
+	if (!ctx || !ctx->lws)
+		return LWSJ_ERR_STALE;
+	if (!events || cap < LWSJ_EV_HEADER_SIZE || sub_len < 0 || (sub_len && !sub))
+		return LWSJ_ERR_ARG;
+
+	ctx->ev = events;
+	ctx->ev_cap = cap;
+	ctx->ev_len = 0;
+
+	r = lwsj_commands_run(ctx, sub, (size_t)sub_len);
+	if (r)
+		return r;
+	lwsj_commands_run_foreign(ctx);
+
+	/*
+	 * lws 4.x ignores lws_service's timeout: a negative one polls without waiting,
+	 * any other waits for the next event or timer. A bounded wait needs a timer.
+	 */
+	if (ctx->ev_len || ctx->spill.len) {
+		/* events are waiting for Java already: do not sleep */
+		lws_service(ctx->lws, -1);
+	} else if (timeout_ms == 0) {
+		lws_service(ctx->lws, -1);
+	} else {
+		if (timeout_ms > 0)
+			lws_sul_schedule(ctx->lws, 0, &ctx->sul_wait, wait_over,
+					 (lws_usec_t)timeout_ms * LWS_US_PER_MS);
+		if (lws_service(ctx->lws, 0) < 0)
+			lwsl_err("%s: lws_service failed\n", __func__);
+		lws_sul_cancel(&ctx->sul_wait);
+	}
+	return lwsj_events_len(ctx);
+}
