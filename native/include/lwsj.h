@@ -117,7 +117,10 @@ extern "C" {
 #define LWSJ_UP_HTTP              1 /* in = request blob; return 0 after answering, nonzero to close */
 #define LWSJ_UP_HTTP_FILE_DONE    2 /* a file sent with lwsj_http_serve_file has been sent */
 #define LWSJ_UP_FILTER_NETWORK    3 /* in = peer IP (UTF-8); return nonzero to refuse */
-#define LWSJ_UP_FILTER_PROTOCOL   4 /* in = request blob; return nonzero to refuse the upgrade */
+#define LWSJ_UP_FILTER_PROTOCOL   4 /* in = request blob; return 0 to accept, LWSJ_FILTER_USE
+                                     * + index to accept it as another protocol (chosen by
+                                     * path), anything else refuses the upgrade */
+#define LWSJ_FILTER_USE         0x100
 
 /*
  * A request blob: NUL-terminated strings, method, path, query (may be empty),

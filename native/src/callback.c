@@ -48,9 +48,36 @@ static int filter_network(struct lwsj_ctx *ctx, void *in)
 	return upcall(ctx, LWSJ_UP_FILTER_NETWORK, 0, 0, ip, strlen(ip)) ? 1 : 0;
 }
 
+/*
+ * RFC 6455 4.2.1 checks that lws 4.3 leaves out (it accepts any version and any key
+ * length); then Java's filter, which may also move the connection to the protocol
+ * that serves the request's path.
+ */
+static int filter_protocol(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss)
+{
+	char v[8];
+	int32_t r;
+
+	if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) ||
+	    lws_hdr_total_length(wsi, WSI_TOKEN_KEY) != 24 ||
+	    lws_hdr_copy(wsi, v, sizeof(v), WSI_TOKEN_VERSION) != 2 || strcmp(v, "13")) {
+		lwsl_info("%s: refusing a malformed upgrade\n", __func__);
+		return 1;
+	}
+	r = lwsj_http_request(ctx, wsi, LWSJ_UP_FILTER_PROTOCOL, protocol_index(wsi));
+	if (r >= LWSJ_FILTER_USE && r < LWSJ_FILTER_USE + ctx->nprotos && pss) {
+		/* lws stays bound to the protocol it chose (all share one callback);
+		 * lwsj treats the connection as the protocol Java picked */
+		pss->protocol_plus1 = (uint32_t)(r - LWSJ_FILTER_USE) + 1;
+		return 0;
+	}
+	return r ? 1 : 0;
+}
+
 static int established(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss)
 {
-	int32_t proto = protocol_index(wsi), slot;
+	int32_t proto = pss->protocol_plus1 ? (int32_t)pss->protocol_plus1 - 1 : protocol_index(wsi);
+	int32_t slot;
 	char ip[64] = "";
 
 	slot = lwsj_conn_alloc(ctx, wsi, proto);
@@ -199,7 +226,7 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return filter_network(ctx, in);
 
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		return lwsj_http_request(ctx, wsi, LWSJ_UP_FILTER_PROTOCOL, protocol_index(wsi));
+		return filter_protocol(ctx, wsi, pss);
 
 	case LWS_CALLBACK_ESTABLISHED:
 		return established(ctx, wsi, pss);
@@ -233,7 +260,7 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return 0;
 
 	case LWS_CALLBACK_HTTP:
-		return lwsj_http_request(ctx, wsi, LWSJ_UP_HTTP, 0);
+		return lwsj_http_request(ctx, wsi, LWSJ_UP_HTTP, 0) ? -1 : 0;
 
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return lwsj_http_writeable(wsi, pss);

@@ -157,7 +157,7 @@ static int build_blob(struct lws *wsi, struct lwsj_bytes *b)
 	return 0;
 }
 
-/* HTTP or FILTER_PROTOCOL_CONNECTION: returns what the lws callback returns */
+/* HTTP or FILTER_PROTOCOL_CONNECTION: returns Java's answer (0 accepts), or -1 */
 int lwsj_http_request(struct lwsj_ctx *ctx, struct lws *wsi, int reason, int32_t protocol)
 {
 	struct lwsj_bytes b = { 0 };
@@ -175,7 +175,7 @@ int lwsj_http_request(struct lwsj_ctx *ctx, struct lws *wsi, int reason, int32_t
 	r = ctx->upcall(ctx->handle, reason, 0, protocol, b.p, (int32_t)b.len, lwsj_events_len(ctx));
 	ctx->http_wsi = NULL;
 	lwsj_bytes_free(&b);
-	return r ? -1 : 0;
+	return r;
 }
 
 static int add_headers(struct lws *wsi, const unsigned char *h, int32_t hlen,

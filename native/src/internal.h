@@ -81,6 +81,7 @@ struct lwsj_conn {
 /* lws's per-session data: lws allocates and zeroes it for every wsi */
 struct lwsj_pss {
 	uint32_t slot_plus1;     /* 0: no WebSocket slot */
+	uint32_t protocol_plus1; /* the protocol chosen by path at the upgrade; 0: lws's */
 	unsigned char *http_body; /* HTTP answer still to send: LWS_PRE + body */
 	size_t http_len, http_off;
 	char *file_path;         /* file being served, for LWSJ_UP_HTTP_FILE_DONE */

@@ -33,6 +33,7 @@ public final class LwsContext implements AutoCloseable {
     private final long ctx;
     private final Protocol<?>[] protocols;
     private final Map<String, Integer> protocolIndex = new HashMap<>();
+    private final Map<String, Integer> pathIndex = new HashMap<>();
     private final Counters counters = new Counters();
     private final Submissions submissions;
     private final EventDispatcher dispatcher;
@@ -52,6 +53,9 @@ public final class LwsContext implements AutoCloseable {
         this.protocols = b.protocols.toArray(new Protocol<?>[0]);
         for (int i = 0; i < protocols.length; i++) {
             protocolIndex.put(protocols[i].name(), i);
+            if (protocols[i].path() != null) {
+                pathIndex.put(protocols[i].path(), i);
+            }
         }
         ByteBuffer slots = ByteBuffer.allocateDirect(b.maxConnections * Abi.SLOT_SIZE).order(ByteOrder.nativeOrder());
         Upcalls upcalls = new Upcalls(this);
@@ -403,6 +407,12 @@ public final class LwsContext implements AutoCloseable {
         return protocols[i];
     }
 
+    /** The protocol that serves a URL path ({@link Protocol.Builder#path}), or -1. */
+    int protocolForPath(String path) {
+        Integer i = pathIndex.get(path);
+        return i == null ? -1 : i;
+    }
+
     /**
      * What C holds on to: the context handle, the slot table it writes, and the upcall
      * object it calls. Destroyed exactly once, by close() or, for a context that was
@@ -470,6 +480,10 @@ public final class LwsContext implements AutoCloseable {
             for (Protocol<?> p : protocols) {
                 if (p.name().equals(protocol.name())) {
                     throw new IllegalArgumentException("duplicate protocol name '" + protocol.name() + "'");
+                }
+                if (p.path() != null && p.path().equals(protocol.path())) {
+                    throw new IllegalArgumentException("protocols '" + p.name() + "' and '" + protocol.name()
+                            + "' both claim path " + p.path());
                 }
             }
             protocols.add(protocol);

@@ -23,6 +23,7 @@ public final class Protocol<S> {
     private final Overflow overflow;
     private final int overflowCloseCode;
     private final boolean broadcastCallback;
+    private final String path;
 
     private Protocol(Builder<S> b) {
         this.name = b.name;
@@ -35,6 +36,7 @@ public final class Protocol<S> {
         this.overflow = b.overflow;
         this.overflowCloseCode = b.overflowCloseCode;
         this.broadcastCallback = b.broadcastCallback;
+        this.path = b.path;
     }
 
     /** A protocol whose connections carry no session object. */
@@ -55,6 +57,8 @@ public final class Protocol<S> {
     public Overflow overflow() { return overflow; }
     public int overflowCloseCode() { return overflowCloseCode; }
     public boolean broadcastCallback() { return broadcastCallback; }
+    /** The URL path that selects this protocol when the client names no subprotocol, or null. */
+    public String path() { return path; }
 
     S newSession(Connection connection) {
         return sessionFactory == null ? null : sessionFactory.apply(connection);
@@ -72,6 +76,7 @@ public final class Protocol<S> {
         private Overflow overflow = Overflow.REFUSE;
         private int overflowCloseCode = 1008;
         private boolean broadcastCallback;
+        private String path;
 
         private Builder(String name, Handler<S> handler) {
             if (name == null || name.isEmpty()) {
@@ -140,6 +145,18 @@ public final class Protocol<S> {
         /** Route broadcasts through {@link Handler#onBroadcast} for each connection. */
         public Builder<S> broadcastCallback(boolean on) {
             this.broadcastCallback = on;
+            return this;
+        }
+
+        /**
+         * Serve WebSocket upgrades of this URL path (exact match, e.g. "/chat") that
+         * name no subprotocol with this protocol instead of the first one.
+         */
+        public Builder<S> path(String urlPath) {
+            if (urlPath == null || !urlPath.startsWith("/") || urlPath.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
+                throw new IllegalArgumentException("path must start with '/' and have no spaces or controls, got: " + urlPath);
+            }
+            this.path = urlPath;
             return this;
         }
 

@@ -23,6 +23,21 @@ final class Upcalls implements LwsjNative.UpcallFn {
         this.context = new WeakReference<>(context);
     }
 
+    /** Picks the protocol by path when the client named none, then asks its handler. */
+    private static int filterProtocol(LwsContext c, int bound, LwsRequest request) {
+        int target = bound;
+        if (request.header("sec-websocket-protocol") == null) {
+            int byPath = c.protocolForPath(request.path());
+            if (byPath >= 0) {
+                target = byPath;
+            }
+        }
+        if (!c.protocolAt(target).handler().filterProtocolConnection(request)) {
+            return 1;
+        }
+        return target == bound ? 0 : Abi.FILTER_USE + target;
+    }
+
     @Override
     public int invoke(long ctx, int reason, long conn, int protocol, Pointer in, int len, int eventsLen) {
         LwsContext c = context.get();
@@ -43,7 +58,7 @@ final class Upcalls implements LwsjNative.UpcallFn {
                     return c.protocolAt(0).handler().filterNetworkConnection(
                             InetAddress.getByName(RequestBlob.utf8(data))) ? 0 : 1;
                 case Abi.UP_FILTER_PROTOCOL:
-                    return c.protocolAt(protocol).handler().filterProtocolConnection(RequestBlob.parse(data)) ? 0 : 1;
+                    return filterProtocol(c, protocol, RequestBlob.parse(data));
                 default:
                     LOG.warn("unknown upcall {}", reason);
                     return 0;

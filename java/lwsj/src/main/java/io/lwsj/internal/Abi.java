@@ -57,6 +57,7 @@ public final class Abi {
     public static final int UP_HTTP_FILE_DONE = 2;
     public static final int UP_FILTER_NETWORK = 3;
     public static final int UP_FILTER_PROTOCOL = 4;
+    public static final int FILTER_USE = 0x100;
 
     public static final int SLOT_SIZE = 16;
 
