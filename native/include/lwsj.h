@@ -77,6 +77,13 @@ extern "C" {
 #define LWSJ_EV_WRITEABLE    5 /* the queue is empty and the application asked to write */
 #define LWSJ_EV_CLOSED       6 /* a = payload len (reason, UTF-8); b = close code */
 #define LWSJ_EV_BROADCAST    7 /* a = payload len; flags: BINARY. Only for LWSJ_PROTO_BROADCAST_CB */
+#define LWSJ_EV_CLIENT_ESTABLISHED 8 /* a = payload len; b = connect request id; payload =
+                                      * NUL-terminated: the peer IP, the socket fd in
+                                      * decimal, the negotiated subprotocol (may be empty),
+                                      * then the response headers as name/value pairs and
+                                      * one more NUL */
+#define LWSJ_EV_CLIENT_ERROR 9 /* conn = 0; b = connect request id; a = payload len
+                                * (the reason, UTF-8) */
 
 #define LWSJ_EVF_BINARY  0x1
 #define LWSJ_EVF_FIRST   0x2
@@ -101,6 +108,18 @@ extern "C" {
 #define LWSJ_CMD_RX_FLOW       4 /* aux = 1 to read, 0 to stop reading */
 #define LWSJ_CMD_BROADCAST     5 /* target = protocol index; payload = message */
 #define LWSJ_CMD_WRITABLE_ALL  6 /* target = protocol index */
+#define LWSJ_CMD_CONNECT       7 /* target = a request id of Java's; payload = connect blob */
+
+/*
+ * A connect blob: i32 port, i32 flags (LWSJ_CONNECT_*), i32 protocol index (the local
+ * protocol that handles the connection), i32 timeout in ms (0: lws's own), then
+ * NUL-terminated strings: address, path (with query), host header, origin (may be
+ * empty), requested subprotocols (comma-separated, may be empty), then name/value
+ * pairs of extra handshake headers, then one more NUL.
+ */
+#define LWSJ_CONNECT_TLS          0x1
+#define LWSJ_CONNECT_TLS_INSECURE 0x2 /* accept any certificate and host name */
+#define LWSJ_CONNECT_HEADER_UPCALL 0x4 /* ask Java for more headers (LWSJ_UP_CLIENT_HEADERS) */
 
 /* SEND flags: the low nibble is the opcode */
 #define LWSJ_SEND_CONTINUATION 0x0
@@ -121,6 +140,9 @@ extern "C" {
                                      * + index to accept it as another protocol (chosen by
                                      * path), anything else refuses the upgrade */
 #define LWSJ_FILTER_USE         0x100
+#define LWSJ_UP_CLIENT_HEADERS    5 /* conn = request id; in = a buffer of len bytes for
+                                     * name\0value\0 pairs; return the bytes written, or
+                                     * -1 when they do not fit (the connect fails) */
 
 /*
  * A request blob: NUL-terminated strings, method, path, query (may be empty),
@@ -155,8 +177,9 @@ LWSJ_API int32_t lwsj_ctx_add_protocol(int64_t ctx, const char *name, int32_t fl
                               int32_t overflow_close_code);
 /*
  * [owner] create the libwebsockets context and listen. iface NULL = all
- * interfaces; port 0 = ephemeral. slots is Java's slot table: max_conns records
- * of LWSJ_SLOT_SIZE bytes that the glue keeps up to date (see below).
+ * interfaces; port 0 = ephemeral; port -1 = no listening socket (clients only).
+ * slots is Java's slot table: max_conns records of LWSJ_SLOT_SIZE bytes that the
+ * glue keeps up to date (see below).
  */
 LWSJ_API int32_t lwsj_ctx_listen(int64_t ctx, const char *iface, int32_t port,
                         int32_t options, int32_t max_conns, void *slots);

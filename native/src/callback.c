@@ -53,17 +53,25 @@ static int filter_network(struct lwsj_ctx *ctx, void *in)
  * length); then Java's filter, which may also move the connection to the protocol
  * that serves the request's path.
  */
+/* answers a refused upgrade with an HTTP status before lws drops the connection */
+static int refuse(struct lws *wsi, const char *response)
+{
+	lws_write(wsi, (unsigned char *)response, strlen(response), LWS_WRITE_RAW);
+	return 1;
+}
+
 static int filter_protocol(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss)
 {
 	char v[8];
 	int32_t r;
 
+	if (lws_hdr_copy(wsi, v, sizeof(v), WSI_TOKEN_VERSION) != 2 || strcmp(v, "13"))
+		return refuse(wsi, "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n"
+			      "Content-Length: 0\r\nConnection: close\r\n\r\n");
 	if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) ||
-	    lws_hdr_total_length(wsi, WSI_TOKEN_KEY) != 24 ||
-	    lws_hdr_copy(wsi, v, sizeof(v), WSI_TOKEN_VERSION) != 2 || strcmp(v, "13")) {
-		lwsl_info("%s: refusing a malformed upgrade\n", __func__);
-		return 1;
-	}
+	    lws_hdr_total_length(wsi, WSI_TOKEN_KEY) != 24)
+		return refuse(wsi, "HTTP/1.1 400 Bad Request\r\n"
+			      "Content-Length: 0\r\nConnection: close\r\n\r\n");
 	r = lwsj_http_request(ctx, wsi, LWSJ_UP_FILTER_PROTOCOL, protocol_index(wsi));
 	if (r >= LWSJ_FILTER_USE && r < LWSJ_FILTER_USE + ctx->nprotos && pss) {
 		/* lws stays bound to the protocol it chose (all share one callback);
@@ -71,7 +79,10 @@ static int filter_protocol(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_ps
 		pss->protocol_plus1 = (uint32_t)(r - LWSJ_FILTER_USE) + 1;
 		return 0;
 	}
-	return r ? 1 : 0;
+	if (r)
+		return refuse(wsi, "HTTP/1.1 403 Forbidden\r\n"
+			      "Content-Length: 0\r\nConnection: close\r\n\r\n");
+	return 0;
 }
 
 static int established(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss)
@@ -105,7 +116,7 @@ static int too_big(struct lwsj_conn *c)
 	return -1;
 }
 
-static int receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void *in, size_t len)
+int lwsj_conn_receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void *in, size_t len)
 {
 	struct lwsj_conn *c = &ctx->conns[slot];
 	struct lwsj_proto *pr = &ctx->protos[c->protocol];
@@ -171,7 +182,7 @@ static int receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void *i
 	return 0;
 }
 
-static void closed(struct lwsj_ctx *ctx, uint32_t slot)
+void lwsj_conn_closed(struct lwsj_ctx *ctx, uint32_t slot)
 {
 	struct lwsj_conn *c = &ctx->conns[slot];
 	int64_t code = 1006;
@@ -192,7 +203,7 @@ static void closed(struct lwsj_ctx *ctx, uint32_t slot)
 	lwsj_conn_release(ctx, slot);
 }
 
-static void peer_close(struct lwsj_conn *c, const unsigned char *in, size_t len)
+void lwsj_conn_peer_close(struct lwsj_conn *c, const unsigned char *in, size_t len)
 {
 	if (len < 2) {
 		c->peer_close_code = 1005; /* a close frame without a code */
@@ -216,6 +227,13 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 	if (!ctx)
 		return 0;
+	/* only client wsis carry opaque user data (their slot) */
+	if (lwsj_client_slot(wsi) != UINT32_MAX) {
+		int handled, r = lwsj_client_callback(ctx, wsi, reason, in, len, &handled);
+
+		if (handled)
+			return r;
+	}
 
 	switch (reason) {
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
@@ -234,7 +252,7 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_RECEIVE:
 		if (slot == UINT32_MAX)
 			return -1;
-		return receive(ctx, wsi, slot, in, len);
+		return lwsj_conn_receive(ctx, wsi, slot, in, len);
 
 	case LWS_CALLBACK_RECEIVE_PONG:
 		if (slot == UINT32_MAX)
@@ -244,7 +262,7 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (slot != UINT32_MAX)
-			peer_close(&ctx->conns[slot], in, len);
+			lwsj_conn_peer_close(&ctx->conns[slot], in, len);
 		return 0;
 
 	case LWS_CALLBACK_SERVER_WRITEABLE:
@@ -254,7 +272,7 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 	case LWS_CALLBACK_CLOSED:
 		if (slot != UINT32_MAX) {
-			closed(ctx, slot);
+			lwsj_conn_closed(ctx, slot);
 			pss->slot_plus1 = 0;
 		}
 		return 0;
@@ -276,7 +294,7 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_WSI_DESTROY:
 		/* a connection that lws drops without CLOSED still gives its slot back */
 		if (slot != UINT32_MAX) {
-			closed(ctx, slot);
+			lwsj_conn_closed(ctx, slot);
 			pss->slot_plus1 = 0;
 		}
 		lwsj_http_free(pss);

@@ -47,19 +47,27 @@ static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
 	}
 	if (pr->head < 0)
 		return;
-	f = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len);
+	/* one frame shared by every server-side recipient */
+	f = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len, 0);
 	if (!f) {
 		lwsl_err("%s: out of memory for a %u-byte broadcast\n", __func__, k->len);
 		return;
 	}
 	for (slot = pr->head; slot >= 0; slot = ctx->conns[slot].next) {
+		struct lwsj_frame *mine = f;
+
 		if (lwsj_slot_queued(ctx, (uint32_t)slot) + (int64_t)lwsj_frame_wire_len(f) >
 		    pr->max_queued_bytes) {
 			overflow(ctx, (uint32_t)slot);
 			continue;
 		}
-		if (lwsj_conn_enqueue(ctx, (uint32_t)slot, f) < 0)
+		/* a client connection masks its frames: it needs a copy of its own */
+		if (ctx->conns[slot].is_client)
+			mine = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len, 1);
+		if (!mine || lwsj_conn_enqueue(ctx, (uint32_t)slot, mine) < 0)
 			lwsl_err("%s: out of memory queueing a broadcast\n", __func__);
+		if (mine != f)
+			lwsj_frame_unref(mine);
 	}
 	lwsj_frame_unref(f);
 }
@@ -73,6 +81,9 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 	switch (k->op) {
 	case LWSJ_CMD_BROADCAST:
 		broadcast(ctx, k);
+		return;
+	case LWSJ_CMD_CONNECT:
+		lwsj_client_connect(ctx, (int64_t)k->target, k->payload, k->len);
 		return;
 	case LWSJ_CMD_WRITABLE_ALL:
 		if (k->target >= (uint64_t)ctx->nprotos)
@@ -94,7 +105,7 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 
 	switch (k->op) {
 	case LWSJ_CMD_SEND:
-		f = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len);
+		f = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len, c->is_client);
 		if (!f || lwsj_conn_enqueue(ctx, slot, f) < 0)
 			lwsl_err("%s: out of memory queueing %u bytes\n", __func__, k->len);
 		lwsj_frame_unref(f);

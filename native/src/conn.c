@@ -12,10 +12,9 @@ uint64_t lwsj_conn_handle(struct lwsj_ctx *ctx, uint32_t slot)
 	return ((uint64_t)ctx->conns[slot].gen << 32) | slot;
 }
 
-/* a slot for a new connection, linked into its protocol's list; -1 when full */
-int32_t lwsj_conn_alloc(struct lwsj_ctx *ctx, struct lws *wsi, int32_t protocol)
+/* a slot for a connection that is not established yet (a connecting client); -1 when full */
+int32_t lwsj_conn_alloc_unlinked(struct lwsj_ctx *ctx, int32_t protocol)
 {
-	struct lwsj_proto *pr = &ctx->protos[protocol];
 	int32_t slot = ctx->free_head;
 	struct lwsj_conn *c;
 	uint32_t gen;
@@ -27,15 +26,38 @@ int32_t lwsj_conn_alloc(struct lwsj_ctx *ctx, struct lws *wsi, int32_t protocol)
 	gen = c->gen;
 	memset(c, 0, sizeof(*c));
 	c->gen = gen;
-	c->wsi = wsi;
+	c->in_use = 1;
 	c->protocol = protocol;
+	c->prev = c->next = -1;
+	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctx->slots[2 * slot + 1], 0, __ATOMIC_RELEASE);
+	return slot;
+}
+
+/* the connection is established: it gets its wsi and joins its protocol's list */
+void lwsj_conn_link(struct lwsj_ctx *ctx, uint32_t slot, struct lws *wsi)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+	struct lwsj_proto *pr = &ctx->protos[c->protocol];
+
+	pthread_mutex_lock(lwsj_ctx_lock(ctx)); /* lwsj_submit reads wsi from other threads */
+	c->wsi = wsi;
+	pthread_mutex_unlock(lwsj_ctx_lock(ctx));
+	c->linked = 1;
 	c->prev = -1;
 	c->next = pr->head;
 	if (pr->head >= 0)
-		ctx->conns[pr->head].prev = slot;
-	pr->head = slot;
-	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&ctx->slots[2 * slot + 1], 0, __ATOMIC_RELEASE);
+		ctx->conns[pr->head].prev = (int32_t)slot;
+	pr->head = (int32_t)slot;
+}
+
+/* a slot for a new server connection, established; -1 when full */
+int32_t lwsj_conn_alloc(struct lwsj_ctx *ctx, struct lws *wsi, int32_t protocol)
+{
+	int32_t slot = lwsj_conn_alloc_unlinked(ctx, protocol);
+
+	if (slot >= 0)
+		lwsj_conn_link(ctx, (uint32_t)slot, wsi);
 	return slot;
 }
 
@@ -44,12 +66,18 @@ void lwsj_conn_release(struct lwsj_ctx *ctx, uint32_t slot)
 {
 	struct lwsj_conn *c = &ctx->conns[slot];
 
+	if (!c->in_use)
+		return;
 	lwsj_conn_drop_queue(ctx, slot);
 	free(c->q);
 	free(c->rx);
+	free(c->client_headers);
+	lwsj_bytes_free(&c->response);
 	c->q = NULL;
 	c->rx = NULL;
-	if (c->wsi) {
+	c->client_headers = NULL;
+	lws_sul_cancel(&c->sul_connect);
+	if (c->linked) {
 		struct lwsj_proto *pr = &ctx->protos[c->protocol];
 
 		if (c->prev >= 0)
@@ -58,16 +86,18 @@ void lwsj_conn_release(struct lwsj_ctx *ctx, uint32_t slot)
 			pr->head = c->next;
 		if (c->next >= 0)
 			ctx->conns[c->next].prev = c->prev;
-		c->wsi = NULL;
-		/* under the table lock: lwsj_submit reads gen and wsi from other threads */
-		pthread_mutex_lock(lwsj_ctx_lock(ctx));
-		c->gen++;
-		if (!c->gen)
-			c->gen = 1;
-		pthread_mutex_unlock(lwsj_ctx_lock(ctx));
-		c->next = ctx->free_head;
-		ctx->free_head = (int32_t)slot;
+		c->linked = 0;
 	}
+	/* under the table lock: lwsj_submit reads gen and wsi from other threads */
+	pthread_mutex_lock(lwsj_ctx_lock(ctx));
+	c->wsi = NULL;
+	c->gen++;
+	if (!c->gen)
+		c->gen = 1;
+	pthread_mutex_unlock(lwsj_ctx_lock(ctx));
+	c->in_use = 0;
+	c->next = ctx->free_head;
+	ctx->free_head = (int32_t)slot;
 	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&ctx->slots[2 * slot + 1], 0, __ATOMIC_RELEASE);
 }

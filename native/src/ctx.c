@@ -156,7 +156,7 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 		lwsj_set_error("already listening");
 		return LWSJ_ERR_STATE;
 	}
-	if (!ctx->nprotos || port < 0 || port > 65535 || max_conns < 1 || !slots) {
+	if (!ctx->nprotos || port < -1 || port > 65535 || max_conns < 1 || !slots) {
 		lwsj_set_error("bad listen arguments (port %d, %d protocols, max_conns %d)",
 			       port, ctx->nprotos, max_conns);
 		return LWSJ_ERR_ARG;
@@ -189,12 +189,14 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	}
 
 	memset(&info, 0, sizeof(info));
-	info.port = port; /* 0: the kernel picks a free port */
+	/* 0: the kernel picks a free port; -1: no listener */
+	info.port = port < 0 ? CONTEXT_PORT_NO_LISTEN : port;
 	info.iface = iface;
 	info.protocols = ctx->protocols;
 	info.user = ctx;
 	/* one vhost, made below, so that a failed listen is reported as such */
-	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+		       LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN;
 	if (!(options & LWSJ_OPT_NO_VALIDATE_UTF8))
 		info.options |= LWS_SERVER_OPTION_VALIDATE_UTF8;
 	/* lws sizes its fd table from ulimit -n unless told: keep it to what we use */
@@ -373,7 +375,10 @@ int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
 	ctx->ev_cap = cap;
 	ctx->ev_len = 0;
 	if (ctx->lws) {
+		/* timers live in lws's lists: take ours out before lws frees them */
 		lws_sul_cancel(&ctx->sul_wait);
+		for (uint32_t i = 0; ctx->conns && i < ctx->max_conns; i++)
+			lws_sul_cancel(&ctx->conns[i].sul_connect);
 		lws_context_destroy(ctx->lws);
 		ctx->lws = NULL;
 	}
@@ -385,8 +390,7 @@ int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
 
 	/* connections lws did not report closed (none expected) still own frames */
 	for (uint32_t i = 0; ctx->conns && i < ctx->max_conns; i++)
-		if (ctx->conns[i].wsi || ctx->conns[i].q || ctx->conns[i].rx)
-			lwsj_conn_release(ctx, i);
+		lwsj_conn_release(ctx, i);
 	{
 		int32_t n = ctx->ev_len;
 

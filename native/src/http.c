@@ -130,6 +130,12 @@ static int build_blob(struct lws *wsi, struct lwsj_bytes *b)
 		b->p[b->len++] = 0;
 	}
 
+	return lwsj_put_headers(wsi, b);
+}
+
+/* appends every header of the wsi's header table as name\0value\0 pairs, then \0 */
+int lwsj_put_headers(struct lws *wsi, struct lwsj_bytes *b)
+{
 	for (int t = 0; t < WSI_TOKEN_COUNT; t++) {
 		const char *name;
 

@@ -39,6 +39,15 @@ static inline size_t lwsj_frame_wire_len(const struct lwsj_frame *f)
 	return (size_t)f->hdr_len + f->len;
 }
 
+/* A growable byte buffer. */
+struct lwsj_bytes {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+int lwsj_bytes_reserve(struct lwsj_bytes *b, size_t extra);
+void lwsj_bytes_free(struct lwsj_bytes *b);
+
 struct lwsj_proto {
 	char *name;
 	int32_t flags;
@@ -52,10 +61,24 @@ struct lwsj_proto {
 
 /* One WebSocket connection, owned by the service thread. */
 struct lwsj_conn {
-	struct lws *wsi;        /* NULL when the slot is free */
+	struct lws *wsi;        /* NULL while free or while a client is connecting */
 	uint32_t gen;           /* bumped when the connection closes */
 	int32_t protocol;
 	int32_t prev, next;     /* the protocol's connection list, or the free list (next) */
+	uint8_t in_use;
+	uint8_t linked;         /* in its protocol's list (established) */
+	uint8_t is_client;      /* frames we send are masked */
+	uint8_t reported;       /* the client attempt's failure has been reported */
+	uint8_t timed_out;      /* the connect timeout fired */
+	uint8_t header_upcall;  /* ask Java for handshake headers */
+
+	/* a client connection until CLIENT_ESTABLISHED */
+	int64_t request;        /* Java's id of the connect request */
+	struct lws *connecting; /* the client wsi before CLIENT_ESTABLISHED */
+	unsigned char *client_headers; /* name\0value\0 pairs to append, then \0 */
+	size_t client_headers_len;
+	lws_sorted_usec_list_t sul_connect; /* the connect timeout */
+	struct lwsj_bytes response;    /* subprotocol and response headers, for the event */
 
 	/* send queue: a ring of frame pointers */
 	struct lwsj_frame **q;
@@ -86,15 +109,6 @@ struct lwsj_pss {
 	size_t http_len, http_off;
 	char *file_path;         /* file being served, for LWSJ_UP_HTTP_FILE_DONE */
 };
-
-/* A growable byte buffer. */
-struct lwsj_bytes {
-	unsigned char *p;
-	size_t len, cap;
-};
-
-int lwsj_bytes_reserve(struct lwsj_bytes *b, size_t extra);
-void lwsj_bytes_free(struct lwsj_bytes *b);
 
 struct lwsj_ctx {
 	int64_t handle;
@@ -136,6 +150,8 @@ struct lwsj_ctx *lwsj_ctx_get(int64_t handle);
 
 /* conn.c: [service] */
 int32_t lwsj_conn_alloc(struct lwsj_ctx *ctx, struct lws *wsi, int32_t protocol);
+int32_t lwsj_conn_alloc_unlinked(struct lwsj_ctx *ctx, int32_t protocol);
+void lwsj_conn_link(struct lwsj_ctx *ctx, uint32_t slot, struct lws *wsi);
 void lwsj_conn_release(struct lwsj_ctx *ctx, uint32_t slot);
 struct lwsj_conn *lwsj_conn_get(struct lwsj_ctx *ctx, uint64_t handle, uint32_t *slot);
 uint64_t lwsj_conn_handle(struct lwsj_ctx *ctx, uint32_t slot);
@@ -155,7 +171,7 @@ int lwsj_emit2(struct lwsj_ctx *ctx, uint16_t type, uint16_t flags, uint64_t con
 int32_t lwsj_events_len(struct lwsj_ctx *ctx);
 
 /* sendq.c: [service] */
-struct lwsj_frame *lwsj_frame_new(uint8_t opflags, const void *payload, size_t len);
+struct lwsj_frame *lwsj_frame_new(uint8_t opflags, const void *payload, size_t len, int masked);
 void lwsj_frame_unref(struct lwsj_frame *f);
 int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f);
 int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot);
@@ -166,12 +182,22 @@ void lwsj_conn_close(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *
 int32_t lwsj_commands_run(struct lwsj_ctx *ctx, const unsigned char *p, size_t len);
 void lwsj_commands_run_foreign(struct lwsj_ctx *ctx);
 
+/* client.c: [service] */
+void lwsj_client_connect(struct lwsj_ctx *ctx, int64_t request, const unsigned char *blob, size_t len);
+int lwsj_client_callback(struct lwsj_ctx *ctx, struct lws *wsi, enum lws_callback_reasons reason,
+			 void *in, size_t len, int *handled);
+uint32_t lwsj_client_slot(struct lws *wsi);
+
 /* callback.c: [service] */
+void lwsj_conn_closed(struct lwsj_ctx *ctx, uint32_t slot);
+int lwsj_conn_receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void *in, size_t len);
+void lwsj_conn_peer_close(struct lwsj_conn *c, const unsigned char *in, size_t len);
 int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		      void *user, void *in, size_t len);
 
 /* http.c: [service] */
 int lwsj_http_request(struct lwsj_ctx *ctx, struct lws *wsi, int reason, int32_t protocol);
+int lwsj_put_headers(struct lws *wsi, struct lwsj_bytes *b);
 int lwsj_http_writeable(struct lws *wsi, struct lwsj_pss *pss);
 void lwsj_http_free(struct lwsj_pss *pss);
 int lwsj_http_file_done(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss);

@@ -8,15 +8,19 @@
  * lws keeps the unsent tail of a partial write and withholds WRITEABLE until it has
  * gone, so at most one write is made per WRITEABLE.
  */
+#define _DEFAULT_SOURCE /* arc4random_buf */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-/* writes the server-side (unmasked) frame header just before the payload */
-static uint8_t put_header(struct lwsj_frame *f)
+/*
+ * Writes the frame header just before the payload. A client's frame is masked
+ * (RFC 6455 5.3): a fresh key from the system's CSPRNG, the payload XORed in place.
+ */
+static uint8_t put_header(struct lwsj_frame *f, int masked)
 {
-	unsigned char h[10];
+	unsigned char h[14];
 	uint8_t n;
 	uint64_t len = f->len;
 
@@ -35,11 +39,20 @@ static uint8_t put_header(struct lwsj_frame *f)
 			h[2 + i] = (unsigned char)(len >> (56 - 8 * i));
 		n = 10;
 	}
+	if (masked) {
+		unsigned char *p = lwsj_frame_payload(f);
+
+		h[1] |= 0x80;
+		arc4random_buf(h + n, 4);
+		for (uint32_t i = 0; i < f->len; i++)
+			p[i] ^= h[n + (i & 3)];
+		n += 4;
+	}
 	memcpy(f->buf + LWSJ_HEADROOM - n, h, n);
 	return n;
 }
 
-struct lwsj_frame *lwsj_frame_new(uint8_t opflags, const void *payload, size_t len)
+struct lwsj_frame *lwsj_frame_new(uint8_t opflags, const void *payload, size_t len, int masked)
 {
 	struct lwsj_frame *f;
 
@@ -53,7 +66,7 @@ struct lwsj_frame *lwsj_frame_new(uint8_t opflags, const void *payload, size_t l
 	f->opflags = opflags;
 	if (len)
 		memcpy(lwsj_frame_payload(f), payload, len);
-	f->hdr_len = put_header(f);
+	f->hdr_len = put_header(f, masked);
 	return f;
 }
 

@@ -5,6 +5,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One WebSocket connection: the Java form of a {@code struct lws *}, held as a handle
@@ -21,18 +23,45 @@ public final class Connection {
     private final Protocol<?> protocol;
     private final String peerAddress;
     private final int socketFd;
+    private final ClientRequest request;
+    private final String subprotocol;
+    private final Map<String, List<String>> responseHeaders;
     Object session;
     volatile boolean open = true;
     /** Bytes submitted on the service thread in submission epoch {@link #epoch}. */
     long submitted;
     long epoch = -1;
 
-    Connection(LwsContext context, long handle, Protocol<?> protocol, String peerAddress, int socketFd) {
+    Connection(LwsContext context, long handle, Protocol<?> protocol, String peerAddress, int socketFd,
+               ClientRequest request, String subprotocol, Map<String, List<String>> responseHeaders) {
         this.context = context;
         this.handle = handle;
         this.protocol = protocol;
         this.peerAddress = peerAddress;
         this.socketFd = socketFd;
+        this.request = request;
+        this.subprotocol = subprotocol;
+        this.responseHeaders = responseHeaders;
+    }
+
+    /** The handshake response's headers, by lower-case name, for a client connection; null on the server side. */
+    public Map<String, List<String>> responseHeaders() {
+        return responseHeaders;
+    }
+
+    /** True for a connection this side opened with {@link LwsContext#connect}. */
+    public boolean isClient() {
+        return request != null;
+    }
+
+    /** The request a client connection was made with; null on the server side. */
+    public ClientRequest request() {
+        return request;
+    }
+
+    /** The subprotocol the server chose for a client connection ("" when none); null on the server side. */
+    public String subprotocol() {
+        return subprotocol;
     }
 
     int slot() {

@@ -170,6 +170,14 @@ final class EventDispatcher {
             established(handle, protocol, string(b, data, len), (int) x);
             return;
         }
+        if (type == Abi.EV_CLIENT_ESTABLISHED) {
+            clientEstablished(handle, protocol, x, b, data, len);
+            return;
+        }
+        if (type == Abi.EV_CLIENT_ERROR) {
+            clientError(x, string(b, data, len));
+            return;
+        }
         if (type == Abi.EV_BROADCAST) {
             broadcast(protocol, b, v, data, len, (flags & Abi.EVF_BINARY) != 0);
             return;
@@ -210,8 +218,38 @@ final class EventDispatcher {
     }
 
     private void established(long handle, int protocol, String peer, int fd) {
+        register(new Connection(context, handle, protocols[protocol], peer, fd, null, null, null), protocol);
+    }
+
+    private void clientEstablished(long handle, int protocol, long request, ByteBuffer b, int data, int len) {
+        LwsContext.PendingConnect pending = context.takePending(request);
+        if (pending == null) {
+            return;
+        }
+        byte[] raw = new byte[len];
+        b.get(data, raw, 0, len);
+        LwsRequest response = RequestBlob.parseResponse(raw);
+        Connection c = new Connection(context, handle, protocols[protocol], response.method(),
+                Integer.parseInt(response.path()), pending.request, response.query(), response.headers());
+        register(c, protocol);
+        pending.future.complete(c);
+    }
+
+    private void clientError(long request, String reason) {
+        LwsContext.PendingConnect pending = context.takePending(request);
+        if (pending == null) {
+            return;
+        }
+        try {
+            pending.protocol.handler().onConnectionError(pending.request, reason);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            LOG.error("onConnectionError of protocol '{}' failed", pending.protocol.name(), e);
+        }
+        pending.future.completeExceptionally(new LwsException("cannot connect to " + pending.request + ": " + reason));
+    }
+
+    private void register(Connection c, int protocol) {
         Protocol<?> p = protocols[protocol];
-        Connection c = new Connection(context, handle, p, peer, fd);
         bySlot[c.slot()] = c;
         open++;
         if (broadcastMembers[protocol] != null) {

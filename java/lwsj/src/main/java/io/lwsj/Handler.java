@@ -3,6 +3,7 @@ package io.lwsj;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The callbacks of one protocol; the Java form of a libwebsockets protocol callback.
@@ -17,8 +18,26 @@ import java.nio.file.Path;
  */
 public interface Handler<S> {
 
-    /** ESTABLISHED / CLIENT_ESTABLISHED: the WebSocket handshake is complete. */
+    /**
+     * ESTABLISHED / CLIENT_ESTABLISHED: the WebSocket handshake is complete (for a
+     * client, {@link Connection#request()} and {@link Connection#subprotocol()} say more).
+     */
     default void onEstablished(Connection connection, S session) {}
+
+    /**
+     * CLIENT_CONNECTION_ERROR: a client connection of this protocol could not be made;
+     * the reason says why (refused, unresolvable host, TLS failure, the HTTP status of
+     * a refused upgrade, timed out).
+     */
+    default void onConnectionError(ClientRequest request, String reason) {}
+
+    /**
+     * CLIENT_APPEND_HANDSHAKE_HEADER: headers to add to a client's handshake request,
+     * asked for when the request is sent. Only called for handlers that override it.
+     */
+    default Map<String, String> clientHandshakeHeaders(ClientRequest request) {
+        return Map.of();
+    }
 
     /** RECEIVE, whole message: a complete text message. */
     default void onText(Connection connection, S session, String text) {}

@@ -16,6 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -47,6 +50,8 @@ public final class LwsContext implements AutoCloseable {
     private volatile boolean stopRequested;
     private volatile boolean closed;
     private Thread background;
+    private final AtomicLong nextRequest = new AtomicLong(1);
+    private final Map<Long, PendingConnect> pendingConnects = new ConcurrentHashMap<>();
 
     private LwsContext(Builder b) {
         Lws.init();
@@ -74,7 +79,7 @@ public final class LwsContext implements AutoCloseable {
                         p.maxMessageSize(), p.maxQueuedBytes(), p.overflow().ordinal(), p.overflowCloseCode()),
                         "add protocol " + p.name());
             }
-            int r = LwsjNative.lwsj_ctx_listen(h, b.bindAddress, b.port,
+            int r = LwsjNative.lwsj_ctx_listen(h, b.bindAddress, b.listen ? b.port : -1,
                     b.validateUtf8 ? 0 : Abi.OPT_NO_VALIDATE_UTF8, b.maxConnections, slots);
             if (r != Abi.OK) {
                 throw new LwsException("cannot listen on " + (b.bindAddress == null ? "*" : b.bindAddress) + ":"
@@ -103,9 +108,70 @@ public final class LwsContext implements AutoCloseable {
         return new Builder();
     }
 
-    /** The port the context listens on (the one the kernel chose for port 0). */
+    /** The port the context listens on (the one the kernel chose for port 0); -1 without a listener. */
     public int port() {
         return port;
+    }
+
+    // ---- clients --------------------------------------------------------------
+
+    /**
+     * libwebsocket_client_connect: opens a client connection, from any thread. The
+     * request's protocol (default: the first) gets the callbacks: onEstablished, or
+     * onConnectionError with the reason. The future completes after onEstablished, on
+     * the service thread; it fails with an {@link LwsException} that says why.
+     */
+    public CompletableFuture<Connection> connect(ClientRequest request) {
+        Objects.requireNonNull(request, "request");
+        int index = request.protocol() == null ? 0 : (int) indexOf(request.protocol());
+        Protocol<?> p = protocols[index];
+        if (closed) {
+            throw new IllegalStateException("context is closed");
+        }
+        long id = nextRequest.getAndIncrement();
+        PendingConnect pending = new PendingConnect(request, p);
+        pendingConnects.put(id, pending);
+        int flags = (request.tls() ? Abi.CONNECT_TLS : 0)
+                | (request.insecureSkipTlsVerification() ? Abi.CONNECT_TLS_INSECURE : 0)
+                | (overrides(p.handler(), "clientHandshakeHeaders", ClientRequest.class) ? Abi.CONNECT_HEADER_UPCALL : 0);
+        byte[] blob = ConnectBlob.encode(request, index, flags);
+        int r = onServiceThread()
+                ? submissions.onServiceThread(Abi.CMD_CONNECT, 0, id, 0, blob, 0, null, blob.length)
+                : submissions.fromOtherThread(Abi.CMD_CONNECT, 0, id, 0, blob, 0, null, blob.length);
+        if (r != Abi.OK) {
+            pendingConnects.remove(id);
+            pending.future.completeExceptionally(new IllegalStateException("context is closed"));
+        }
+        return pending.future;
+    }
+
+    private static boolean overrides(Object handler, String method, Class<?>... params) {
+        try {
+            return handler.getClass().getMethod(method, params).getDeclaringClass() != Handler.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    /** [service] the pending connect of a request id, removed. */
+    PendingConnect takePending(long id) {
+        return pendingConnects.remove(id);
+    }
+
+    /** [service] a pending connect, left in place. */
+    PendingConnect pending(long id) {
+        return pendingConnects.get(id);
+    }
+
+    static final class PendingConnect {
+        final ClientRequest request;
+        final Protocol<?> protocol;
+        final CompletableFuture<Connection> future = new CompletableFuture<>();
+
+        PendingConnect(ClientRequest request, Protocol<?> protocol) {
+            this.request = request;
+            this.protocol = protocol;
+        }
     }
 
     /** libwebsocket_canonical_hostname: this host's name as libwebsockets sees it. */
@@ -155,7 +221,12 @@ public final class LwsContext implements AutoCloseable {
         serviceLock.lock();
         try {
             while (!stopRequested) {
-                turn(-1);
+                try {
+                    turn(-1);
+                } catch (RuntimeException e) {
+                    // DESIGN invariant 6: the service thread goes on
+                    org.slf4j.LoggerFactory.getLogger(LwsContext.class).error("service turn failed", e);
+                }
             }
             destroy();
         } finally {
@@ -263,6 +334,10 @@ public final class LwsContext implements AutoCloseable {
         int r = nativeState.destroy(buf);
         cleanable.clean(); // already destroyed: only unregisters
         dispatcher.finishDestroy(r);
+        for (PendingConnect p : pendingConnects.values()) {
+            p.future.completeExceptionally(new IllegalStateException("context closed before " + p.request + " connected"));
+        }
+        pendingConnects.clear();
     }
 
     // ---- used by Connection -------------------------------------------------
@@ -453,8 +528,15 @@ public final class LwsContext implements AutoCloseable {
         private Path documentRoot;
         private int maxConnections = 4096;
         private boolean validateUtf8 = true;
+        private boolean listen = true;
 
         private Builder() {}
+
+        /** false: no listening socket, a context for client connections only. */
+        public Builder listen(boolean on) {
+            this.listen = on;
+            return this;
+        }
 
         /** The port to listen on; 0 lets the kernel choose (read it back with {@link #port()}). */
         public Builder port(int port) {

@@ -32,6 +32,15 @@ final class RequestBlob {
         return new LwsRequest(parts.get(0), parts.get(1), parts.get(2), headers);
     }
 
+    /**
+     * The CLIENT_ESTABLISHED payload: peer IP, fd, subprotocol, then headers. It has the
+     * request blob's shape, so it comes back as one: method = IP, path = fd, query =
+     * subprotocol.
+     */
+    static LwsRequest parseResponse(byte[] b) {
+        return parse(b);
+    }
+
     static String utf8(byte[] b) {
         int n = 0;
         while (n < b.length && b[n] != 0) {

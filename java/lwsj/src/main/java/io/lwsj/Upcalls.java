@@ -23,6 +23,34 @@ final class Upcalls implements LwsjNative.UpcallFn {
         this.context = new WeakReference<>(context);
     }
 
+    /** Writes the handler's extra handshake headers into the glue's buffer; -1 if they do not fit. */
+    private static int clientHeaders(LwsContext c, long request, Pointer out, int capacity) {
+        LwsContext.PendingConnect p = c.pending(request);
+        if (p == null) {
+            return 0;
+        }
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        for (java.util.Map.Entry<String, String> e : p.protocol.handler().clientHandshakeHeaders(p.request).entrySet()) {
+            String name = e.getKey();
+            String value = e.getValue();
+            if (name == null || name.isEmpty() || value == null
+                    || (name + value).chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f) || name.indexOf(':') >= 0) {
+                LOG.error("bad handshake header from handler of '{}': {}: {}", p.protocol.name(), name, value);
+                return -1;
+            }
+            b.writeBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            b.write(0);
+            b.writeBytes(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            b.write(0);
+        }
+        b.write(0);
+        if (b.size() > capacity) {
+            return -1;
+        }
+        out.write(0, b.toByteArray(), 0, b.size());
+        return b.size();
+    }
+
     /** Picks the protocol by path when the client named none, then asks its handler. */
     private static int filterProtocol(LwsContext c, int bound, LwsRequest request) {
         int target = bound;
@@ -47,6 +75,9 @@ final class Upcalls implements LwsjNative.UpcallFn {
         try {
             c.counters().upcall();
             c.dispatcher().beforeUpcall(eventsLen);
+            if (reason == Abi.UP_CLIENT_HEADERS) {
+                return clientHeaders(c, conn, in, len);
+            }
             byte[] data = len > 0 ? in.getByteArray(0, len) : new byte[0];
             switch (reason) {
                 case Abi.UP_HTTP:

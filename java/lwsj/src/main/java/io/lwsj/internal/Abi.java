@@ -28,6 +28,8 @@ public final class Abi {
     public static final int EV_WRITEABLE = 5;
     public static final int EV_CLOSED = 6;
     public static final int EV_BROADCAST = 7;
+    public static final int EV_CLIENT_ESTABLISHED = 8;
+    public static final int EV_CLIENT_ERROR = 9;
 
     public static final int EVF_BINARY = 0x1;
     public static final int EVF_FIRST = 0x2;
@@ -40,6 +42,11 @@ public final class Abi {
     public static final int CMD_RX_FLOW = 4;
     public static final int CMD_BROADCAST = 5;
     public static final int CMD_WRITABLE_ALL = 6;
+    public static final int CMD_CONNECT = 7;
+
+    public static final int CONNECT_TLS = 0x1;
+    public static final int CONNECT_TLS_INSECURE = 0x2;
+    public static final int CONNECT_HEADER_UPCALL = 0x4;
 
     public static final int SEND_CONTINUATION = 0x0;
     public static final int SEND_TEXT = 0x1;
@@ -58,6 +65,7 @@ public final class Abi {
     public static final int UP_FILTER_NETWORK = 3;
     public static final int UP_FILTER_PROTOCOL = 4;
     public static final int FILTER_USE = 0x100;
+    public static final int UP_CLIENT_HEADERS = 5;
 
     public static final int SLOT_SIZE = 16;
 

@@ -1,0 +1,321 @@
+/*
+ * client.c - client connections (libwebsocket_client_connect). Service thread only.
+ *
+ * A connect command takes a slot at once, so that every later callback finds it
+ * through the wsi's opaque user data; the slot joins its protocol's list only at
+ * CLIENT_ESTABLISHED. Until then the slot keeps Java's request id, which the
+ * CLIENT_ESTABLISHED or CLIENT_ERROR event carries back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct connect_req {
+	int32_t port, flags, protocol, timeout_ms;
+	const char *address, *path, *host, *origin, *subprotocols;
+	const unsigned char *headers;
+	size_t headers_len;
+};
+
+static const char *next_str(const unsigned char **p, const unsigned char *end)
+{
+	const char *s = (const char *)*p;
+	size_t n;
+
+	if (*p >= end)
+		return NULL;
+	n = strnlen(s, (size_t)(end - *p));
+	if (*p + n >= end)
+		return NULL;
+	*p += n + 1;
+	return s;
+}
+
+static int parse(struct connect_req *r, const unsigned char *b, size_t len)
+{
+	const unsigned char *p = b + 16, *end = b + len;
+
+	if (len < 16 + 6)
+		return -1;
+	memcpy(&r->port, b, 4);
+	memcpy(&r->flags, b + 4, 4);
+	memcpy(&r->protocol, b + 8, 4);
+	memcpy(&r->timeout_ms, b + 12, 4);
+	r->address = next_str(&p, end);
+	r->path = next_str(&p, end);
+	r->host = next_str(&p, end);
+	r->origin = next_str(&p, end);
+	r->subprotocols = next_str(&p, end);
+	if (!r->address || !r->path || !r->host || !r->origin || !r->subprotocols ||
+	    p >= end || end[-1] != 0)
+		return -1;
+	r->headers = p;
+	r->headers_len = (size_t)(end - p);
+	return 0;
+}
+
+static void report_error(struct lwsj_ctx *ctx, int64_t request, const char *reason)
+{
+	lwsj_emit(ctx, LWSJ_EV_CLIENT_ERROR, 0, 0, 0, (int32_t)strlen(reason), request,
+		  reason, strlen(reason));
+}
+
+/* the slot of a client wsi, UINT32_MAX for none */
+uint32_t lwsj_client_slot(struct lws *wsi)
+{
+	uintptr_t o = (uintptr_t)lws_get_opaque_user_data(wsi);
+
+	return o ? (uint32_t)(o - 1) : UINT32_MAX;
+}
+
+/* the attempt failed: say why once, and give the slot back */
+static void failed(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, const char *reason)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+
+	if (!c->reported) {
+		c->reported = 1;
+		report_error(ctx, c->request, c->timed_out ? "timed out" : reason);
+	}
+	if (wsi)
+		lws_set_opaque_user_data(wsi, NULL);
+	lwsj_conn_release(ctx, slot);
+}
+
+static void connect_timeout(lws_sorted_usec_list_t *sul)
+{
+	struct lwsj_conn *c = lws_container_of(sul, struct lwsj_conn, sul_connect);
+
+	if (c->wsi || !c->in_use || !c->connecting)
+		return;
+	/* kill the attempt; the callbacks that follow report the timeout */
+	c->timed_out = 1;
+	lws_set_timeout(c->connecting, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+void lwsj_client_connect(struct lwsj_ctx *ctx, int64_t request, const unsigned char *blob, size_t len)
+{
+	struct lws_client_connect_info i;
+	struct connect_req r;
+	struct lws *wsi;
+	int32_t slot;
+	uint32_t gen;
+
+	if (parse(&r, blob, len) || r.protocol < 0 || r.protocol >= ctx->nprotos) {
+		report_error(ctx, request, "malformed connect request");
+		return;
+	}
+	slot = lwsj_conn_alloc_unlinked(ctx, r.protocol);
+	if (slot < 0) {
+		report_error(ctx, request, "too many connections (maxConnections reached)");
+		return;
+	}
+	ctx->conns[slot].is_client = 1;
+	ctx->conns[slot].request = request;
+	ctx->conns[slot].header_upcall = (r.flags & LWSJ_CONNECT_HEADER_UPCALL) ? 1 : 0;
+	if (r.headers_len > 1) {
+		ctx->conns[slot].client_headers = malloc(r.headers_len);
+		if (!ctx->conns[slot].client_headers) {
+			failed(ctx, NULL, (uint32_t)slot, "out of memory");
+			return;
+		}
+		memcpy(ctx->conns[slot].client_headers, r.headers, r.headers_len);
+		ctx->conns[slot].client_headers_len = r.headers_len;
+	}
+	gen = ctx->conns[slot].gen;
+
+	memset(&i, 0, sizeof(i));
+	i.context = ctx->lws;
+	i.vhost = ctx->vhost;
+	i.address = r.address;
+	i.port = r.port;
+	i.path = r.path;
+	i.host = r.host;
+	i.origin = *r.origin ? r.origin : NULL;
+	i.protocol = *r.subprotocols ? r.subprotocols : NULL;
+	i.local_protocol_name = ctx->protos[r.protocol].name;
+	i.opaque_user_data = (void *)(uintptr_t)(slot + 1);
+	if (r.flags & LWSJ_CONNECT_TLS) {
+		i.ssl_connection = LCCSCF_USE_SSL;
+		if (r.flags & LWSJ_CONNECT_TLS_INSECURE)
+			i.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_ALLOW_EXPIRED |
+					    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK | LCCSCF_ALLOW_INSECURE;
+	}
+	if (r.timeout_ms > 0)
+		lws_sul_schedule(ctx->lws, 0, &ctx->conns[slot].sul_connect, connect_timeout,
+				 (lws_usec_t)r.timeout_ms * LWS_US_PER_MS);
+
+	wsi = lws_client_connect_via_info(&i);
+	if (!ctx->conns[slot].in_use || ctx->conns[slot].gen != gen)
+		return; /* already failed and reported from inside the call */
+	if (!wsi)
+		failed(ctx, NULL, (uint32_t)slot, "connect failed (unresolvable host?)");
+	else
+		ctx->conns[slot].connecting = wsi;
+}
+
+static int append_headers(struct lwsj_ctx *ctx, struct lwsj_conn *c, char **p, size_t room)
+{
+	const unsigned char *h = c->client_headers, *e = h + c->client_headers_len;
+	unsigned char extra[4096];
+	int32_t n = 0;
+
+	while (h && h < e && *h) {
+		size_t nl = strlen((const char *)h), vl = strlen((const char *)h + nl + 1);
+
+		if (nl + vl + 4 >= room)
+			return -1;
+		*p += snprintf(*p, room, "%s: %s\r\n", h, h + nl + 1);
+		room -= nl + vl + 4;
+		h += nl + vl + 2;
+	}
+	if (c->header_upcall) {
+		/* headers the handler adds now (CLIENT_APPEND_HANDSHAKE_HEADER) */
+		n = ctx->upcall(ctx->handle, LWSJ_UP_CLIENT_HEADERS, c->request, c->protocol,
+				extra, (int32_t)sizeof(extra), lwsj_events_len(ctx));
+		if (n < 0 || (size_t)n > sizeof(extra))
+			return -1;
+		for (const unsigned char *q = extra; q < extra + n && *q;) {
+			size_t nl = strnlen((const char *)q, (size_t)(extra + n - q)), vl;
+
+			if (q + nl + 1 >= extra + n)
+				return -1;
+			vl = strnlen((const char *)q + nl + 1, (size_t)(extra + n - q - nl - 1));
+			if (nl + vl + 4 >= room)
+				return -1;
+			*p += snprintf(*p, room, "%s: %s\r\n", q, q + nl + 1);
+			room -= nl + vl + 4;
+			q += nl + vl + 2;
+		}
+	}
+	return 0;
+}
+
+/* the response's headers go while lws still has them: it drops them before ESTABLISHED */
+static int keep_response(struct lws *wsi, struct lwsj_conn *c)
+{
+	struct lwsj_bytes *b = &c->response;
+	char proto[128] = "";
+
+	b->len = 0;
+	if (lws_hdr_copy(wsi, proto, sizeof(proto), WSI_TOKEN_PROTOCOL) < 0)
+		proto[0] = 0;
+	if (lwsj_bytes_reserve(b, strlen(proto) + 1))
+		return -1;
+	memcpy(b->p, proto, strlen(proto) + 1);
+	b->len = strlen(proto) + 1;
+	return lwsj_put_headers(wsi, b);
+}
+
+static void established(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+	char ip[64] = "", info[96];
+	int n;
+
+	lws_sul_cancel(&c->sul_connect);
+	free(c->client_headers);
+	c->client_headers = NULL;
+	c->connecting = NULL;
+	lwsj_conn_link(ctx, slot, wsi);
+	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	n = snprintf(info, sizeof(info), "%s%c%d%c", ip, 0, (int)lws_get_socket_fd(wsi), 0);
+	if (!c->response.len && !lwsj_bytes_reserve(&c->response, 2)) {
+		c->response.p[0] = c->response.p[1] = 0;
+		c->response.len = 2;
+	}
+	lwsj_emit2(ctx, LWSJ_EV_CLIENT_ESTABLISHED, 0, lwsj_conn_handle(ctx, slot), c->protocol,
+		   c->request, info, (size_t)n, c->response.p, c->response.len);
+	lwsj_bytes_free(&c->response);
+}
+
+/*
+ * The client-side reasons. Sets *handled when the reason was a client one, and
+ * returns what the lws callback should return.
+ */
+int lwsj_client_callback(struct lwsj_ctx *ctx, struct lws *wsi, enum lws_callback_reasons reason,
+			 void *in, size_t len, int *handled)
+{
+	uint32_t slot = lwsj_client_slot(wsi);
+	char why[256];
+
+	*handled = 1;
+	if (slot >= ctx->max_conns || !ctx->conns[slot].in_use) {
+		*handled = 0;
+		return 0;
+	}
+
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		if (append_headers(ctx, &ctx->conns[slot], (char **)in, len)) {
+			failed(ctx, wsi, slot, "handshake headers do not fit in the request");
+			return -1;
+		}
+		return 0;
+
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
+		int status = lws_http_client_http_response(wsi);
+
+		if (status && status != 101)
+			snprintf(why, sizeof(why), "HTTP %d: upgrade refused (%.*s)", status,
+				 (int)(in ? len : 0), in ? (const char *)in : "");
+		else if (in && len > 11 && !strncmp(in, "conn fail: ", 11))
+			/* lws says "conn fail: <errno>" */
+			snprintf(why, sizeof(why), "%s (%.*s)", strerror(atoi((const char *)in + 11)),
+				 (int)len, (const char *)in);
+		else
+			snprintf(why, sizeof(why), "%.*s", (int)(in ? len : 0),
+				 in ? (const char *)in : "connection failed");
+		failed(ctx, wsi, slot, why);
+		return 0;
+	}
+
+	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
+		if (keep_response(wsi, &ctx->conns[slot])) {
+			failed(ctx, wsi, slot, "out of memory");
+			return -1;
+		}
+		return 0;
+
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		if (ctx->conns[slot].timed_out) {
+			failed(ctx, wsi, slot, "timed out");
+			return -1;
+		}
+		established(ctx, wsi, slot);
+		return 0;
+
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		return lwsj_conn_receive(ctx, wsi, slot, in, len);
+
+	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
+		return lwsj_emit(ctx, LWSJ_EV_PONG, 0, lwsj_conn_handle(ctx, slot),
+				 ctx->conns[slot].protocol, (int32_t)len, 0, in, len) ? -1 : 0;
+
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		return lwsj_conn_writeable(ctx, slot);
+
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		lws_set_opaque_user_data(wsi, NULL);
+		lwsj_conn_closed(ctx, slot);
+		return 0;
+
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		lwsj_conn_peer_close(&ctx->conns[slot], in, len);
+		return 0;
+
+	case LWS_CALLBACK_WSI_DESTROY:
+		lws_set_opaque_user_data(wsi, NULL);
+		if (ctx->conns[slot].linked)
+			lwsj_conn_closed(ctx, slot);
+		else
+			failed(ctx, NULL, slot, "connection closed before the handshake completed");
+		return 0;
+
+	default:
+		*handled = 0;
+		return 0;
+	}
+}
