@@ -11,18 +11,24 @@
 #   LWS_VERSION, LWS_SHA256 the pin, read from cmake/libwebsockets.version.
 #   LWSJ_LWS_TARBALL        the verified archive the build uses.
 #   LWSJ_LWS_INSTALL_DIR    where libwebsockets is installed (include/, lib/, bin/).
+#   LWSJ_LWS_SOURCE_DIR     the unpacked libwebsockets source (LICENSE, test apps...).
+#   LWSJ_LWS_BUILD_DIR      libwebsockets' own build tree (bin/ holds the test apps and
+#                           minimal examples when LWSJ_LWS_TESTAPPS is ON).
 #
 # Options:
 #   LWSJ_SANITIZE       build libwebsockets and everything linking
 #                       lwsj_libwebsockets with ASan + UBSan.
 #   LWSJ_LWS_TESTAPPS   also build libwebsockets' own test apps and minimal
-#                       examples (installed under ${LWSJ_LWS_INSTALL_DIR}/bin).
+#                       examples (in ${LWSJ_LWS_BUILD_DIR}/bin; the test apps are
+#                       also installed in ${LWSJ_LWS_INSTALL_DIR}/bin).
 #
 # The archive comes from scripts/fetch-libwebsockets.sh, run at configure time;
 # set LWS_SOURCE_TARBALL (environment or -D) to use a local copy.
 
 include_guard(GLOBAL)
-cmake_minimum_required(VERSION 3.16)
+if(CMAKE_VERSION VERSION_LESS 3.16)
+  message(FATAL_ERROR "cmake/libwebsockets.cmake needs CMake 3.16 or newer")
+endif()
 include(ExternalProject)
 
 set(_lwsj_top "${CMAKE_CURRENT_LIST_DIR}/..")
@@ -82,6 +88,8 @@ string(REPLACE ";" " " _lwsj_san_string "${LWSJ_SANITIZE_FLAGS}")
 
 # ---- the external build ---------------------------------------------------------------
 set(LWSJ_LWS_INSTALL_DIR "${CMAKE_BINARY_DIR}/libwebsockets/install")
+set(LWSJ_LWS_SOURCE_DIR "${CMAKE_BINARY_DIR}/libwebsockets/source")
+set(LWSJ_LWS_BUILD_DIR "${CMAKE_BINARY_DIR}/libwebsockets/build")
 set(_lwsj_lws_lib "${LWSJ_LWS_INSTALL_DIR}/lib/${CMAKE_STATIC_LIBRARY_PREFIX}websockets${CMAKE_STATIC_LIBRARY_SUFFIX}")
 
 if(LWSJ_LWS_TESTAPPS)
@@ -132,6 +140,8 @@ ExternalProject_Add(lwsj_lws_external
   URL_HASH SHA256=${LWS_SHA256}
   ${_lwsj_ep_extra}
   PREFIX "${CMAKE_BINARY_DIR}/libwebsockets"
+  SOURCE_DIR "${LWSJ_LWS_SOURCE_DIR}"
+  BINARY_DIR "${LWSJ_LWS_BUILD_DIR}"
   INSTALL_DIR "${LWSJ_LWS_INSTALL_DIR}"
   CMAKE_ARGS ${_lwsj_lws_args}
   BUILD_BYPRODUCTS "${_lwsj_lws_lib}"

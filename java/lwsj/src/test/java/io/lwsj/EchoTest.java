@@ -1,0 +1,283 @@
+package io.lwsj;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Echo against the JDK WebSocket client: sizes, fragments, ping/pong, close codes (libwebsocket_write). */
+class EchoTest extends ServerTestSupport {
+    static final int[] SIZES = {0, 1, 125, 126, 65535, 65536, 1024 * 1024};
+
+    /** Echoes, and reacts to a few commands sent as text. */
+    static final class Commands implements Handler<Void> {
+        final AtomicInteger texts = new AtomicInteger();
+        final AtomicInteger binaries = new AtomicInteger();
+        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        final BlockingQueue<byte[]> pongs = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> closed = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onText(Connection c, Void s, String text) {
+            texts.incrementAndGet();
+            received.add(text);
+            switch (text) {
+                case "ping-me":
+                    c.ping("srv".getBytes(StandardCharsets.UTF_8));
+                    break;
+                case "close-me":
+                    c.close(4001, "server bye");
+                    break;
+                case "close-default":
+                    c.close();
+                    break;
+                case "pong-me":
+                    c.pong("unsolicited".getBytes(StandardCharsets.UTF_8));
+                    break;
+                case "burst":
+                    // 1 MiB from one handler call: more than the submission buffer holds at once
+                    for (int i = 0; i < 1024; i++) {
+                        byte[] b = new byte[1024];
+                        java.util.Arrays.fill(b, (byte) i);
+                        c.send(b);
+                    }
+                    c.send("burst done");
+                    break;
+                case "fragments-text":
+                    c.sendFragment(utf8("ab"), false, true, false);
+                    c.sendFragment(utf8("cd"), false, false, false);
+                    c.sendFragment(utf8("ef"), false, false, true);
+                    c.send("after");
+                    break;
+                case "fragments-binary":
+                    c.sendFragment(ByteBuffer.wrap(new byte[] {1, 2}), true, true, false);
+                    c.sendFragment(ByteBuffer.wrap(new byte[] {}), true, false, false);
+                    c.sendFragment(ByteBuffer.wrap(new byte[] {3, 4, 5}), true, false, true);
+                    c.send("after");
+                    break;
+                default:
+                    c.send(text);
+            }
+        }
+
+        @Override
+        public void onBinary(Connection c, Void s, ByteBuffer data) {
+            binaries.incrementAndGet();
+            c.send(data);
+        }
+
+        @Override
+        public void onPong(Connection c, Void s, ByteBuffer payload) {
+            pongs.add(copy(payload));
+        }
+
+        @Override
+        public void onClosed(Connection c, Void s, int code, String reason) {
+            closed.add(code + " " + reason);
+        }
+
+        static byte[] utf8(String s) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void textEchoOfSeveralSizes() {
+        LwsContext ctx = start(echo("echo"));
+        WsTestClient c = client(ctx, "echo");
+        for (int n : SIZES) {
+            String msg = asciiText(n);
+            c.sendText(msg);
+            String got = c.nextText();
+            assertEquals(n, got.length(), "echoed length for size " + n);
+            assertEquals(msg, got, "echo of size " + n);
+        }
+    }
+
+    @Test
+    void multiByteUtf8TextEchoes() {
+        LwsContext ctx = start(echo("echo"));
+        WsTestClient c = client(ctx, "echo");
+        String msg = "h\u00e9llo \u4e16\u754c \ud83d\ude00 ".repeat(5000);
+        c.assertEchoes(msg);
+    }
+
+    @Test
+    void binaryEchoOfSeveralSizes() {
+        LwsContext ctx = start(echo("echo"));
+        WsTestClient c = client(ctx, "echo");
+        for (int n : SIZES) {
+            byte[] msg = pattern(n);
+            c.sendBinary(msg);
+            assertArrayEquals(msg, c.nextBinary(), "echo of size " + n);
+        }
+    }
+
+    @Test
+    void fragmentedTextFromTheClientIsAssembledIntoOneOnText() {
+        Commands h = new Commands();
+        LwsContext ctx = start(Protocol.of("echo", h));
+        WsTestClient c = client(ctx, "echo");
+        c.sendTextPart("ab", false);
+        c.sendTextPart("cd", false);
+        c.sendTextPart("ef", true);
+        assertEquals("abcdef", c.nextText());
+        assertEquals(1, h.texts.get(), "onText calls");
+        assertEquals("abcdef", poll(h.received, "the handler's text"));
+    }
+
+    @Test
+    void fragmentedBinaryFromTheClientIsAssembledIntoOneOnBinary() {
+        Commands h = new Commands();
+        LwsContext ctx = start(Protocol.of("echo", h));
+        WsTestClient c = client(ctx, "echo");
+        byte[] all = pattern(30_000);
+        c.sendBinaryPart(java.util.Arrays.copyOfRange(all, 0, 10_000), false);
+        c.sendBinaryPart(java.util.Arrays.copyOfRange(all, 10_000, 10_001), false);
+        c.sendBinaryPart(java.util.Arrays.copyOfRange(all, 10_001, 30_000), true);
+        assertArrayEquals(all, c.nextBinary());
+        assertEquals(1, h.binaries.get(), "onBinary calls");
+    }
+
+    @Test
+    void clientPingGetsPong() {
+        LwsContext ctx = start(echo("echo"));
+        WsTestClient c = client(ctx, "echo");
+        c.sendPing("are you there".getBytes(StandardCharsets.UTF_8));
+        byte[] pong = poll(c.pongs, "pong");
+        assertEquals("are you there", new String(pong, StandardCharsets.UTF_8));
+        c.assertEchoes("still echoing");
+    }
+
+    @Test
+    void serverPingReachesTheClientAndItsPongReachesOnPong() {
+        Commands h = new Commands();
+        LwsContext ctx = start(Protocol.of("echo", h));
+        WsTestClient c = client(ctx, "echo");
+        c.sendText("ping-me");
+        assertEquals("srv", new String(poll(c.pings, "server ping at the client"), StandardCharsets.UTF_8));
+        assertEquals("srv", new String(poll(h.pongs, "the client's pong in onPong"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void clientCloseCodeAndReasonReachOnClosed() {
+        Commands h = new Commands();
+        LwsContext ctx = start(Protocol.of("echo", h));
+        WsTestClient c = client(ctx, "echo");
+        c.assertEchoes("hi");
+        c.sendClose(4000, "bye");
+        assertEquals("4000 bye", poll(h.closed, "onClosed"));
+        c.awaitEnd();
+    }
+
+    @Test
+    void serverCloseCodeAndReasonReachTheClient() {
+        Commands h = new Commands();
+        LwsContext ctx = start(Protocol.of("echo", h));
+        WsTestClient c = client(ctx, "echo");
+        c.sendText("close-me");
+        WsTestClient.End end = c.awaitClose();
+        assertEquals(4001, end.code());
+        assertEquals("server bye", end.reason());
+        poll(h.closed, "onClosed after a server close");
+    }
+
+    @Test
+    void serverFragmentsArriveAsOneTextMessage() {
+        Commands h = new Commands();
+        LwsContext ctx = start(Protocol.of("echo", h));
+        WsTestClient c = client(ctx, "echo");
+        c.sendText("fragments-text");
+        assertEquals("abcdef", c.nextText());
+        assertEquals("after", c.nextText());
+    }
+
+    @Test
+    void serverFragmentsArriveAsOneBinaryMessage() {
+        Commands h = new Commands();
+        LwsContext ctx = start(Protocol.of("echo", h));
+        WsTestClient c = client(ctx, "echo");
+        c.sendText("fragments-binary");
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, c.nextBinary());
+        assertEquals("after", c.nextText());
+    }
+
+    @Test
+    void serverCloseWithoutArgumentsSends1000() {
+        Commands h = new Commands();
+        LwsContext ctx = start(Protocol.of("echo", h));
+        WsTestClient c = client(ctx, "echo");
+        c.sendText("close-default");
+        assertEquals(CloseCodes.NORMAL, c.awaitClose().code());
+    }
+
+    @Test
+    void serverUnsolicitedPongReachesTheClient() {
+        LwsContext ctx = start(Protocol.of("echo", new Commands()));
+        WsTestClient c = client(ctx, "echo");
+        c.sendText("pong-me");
+        assertEquals("unsolicited", new String(poll(c.pongs, "pong at the client"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aMebibyteSentFromOneHandlerCallArrivesInOrder() {
+        LwsContext ctx = start(Protocol.of("echo", new Commands()));
+        WsTestClient c = client(ctx, "echo");
+        c.sendText("burst");
+        for (int i = 0; i < 1024; i++) {
+            byte[] b = c.nextBinary();
+            assertEquals(1024, b.length);
+            for (byte x : b) {
+                if (x != (byte) i) {
+                    throw new AssertionError("message " + i + " holds byte " + x);
+                }
+            }
+        }
+        assertEquals("burst done", c.nextText());
+    }
+
+    @Test
+    void badControlAndCloseArgumentsAreIllegalArguments() {
+        java.util.concurrent.BlockingQueue<java.util.List<String>> found = new LinkedBlockingQueue<>();
+        LwsContext ctx = start(Protocol.of("echo", new Handler<>() {
+            @Override
+            public void onText(Connection c, Void s, String text) {
+                java.util.List<String> r = new java.util.ArrayList<>();
+                r.add(StaleHandleTest.outcome(() -> c.ping(new byte[126])));
+                r.add(StaleHandleTest.outcome(() -> c.pong(new byte[126])));
+                r.add(StaleHandleTest.outcome(() -> c.close(1005, "")));
+                r.add(StaleHandleTest.outcome(() -> c.close(999, "")));
+                r.add(StaleHandleTest.outcome(() -> c.close(4000, "r".repeat(124))));
+                r.add(StaleHandleTest.outcome(() -> c.send(new byte[4], 2, 3)));
+                r.add(StaleHandleTest.outcome(() -> c.ping(new byte[125])));
+                found.add(r);
+                c.send("checked");
+            }
+        }));
+        WsTestClient c = client(ctx, "echo");
+        c.sendText("check");
+        assertEquals("checked", c.nextText());
+        assertEquals(java.util.List.of("IllegalArgumentException", "IllegalArgumentException",
+                "IllegalArgumentException", "IllegalArgumentException", "IllegalArgumentException",
+                "IndexOutOfBoundsException", "ok"), poll(found, "the handler's findings"));
+        assertEquals(125, poll(c.pings, "the 125-byte ping").length);
+    }
+
+    @Test
+    void manyMessagesEchoInOrder() {
+        LwsContext ctx = start(echo("echo"));
+        WsTestClient c = client(ctx, "echo");
+        int n = 2000;
+        for (int i = 0; i < n; i++) {
+            c.sendText("m" + i);
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals("m" + i, c.nextText());
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package io.lwsj;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** HTTP to the first protocol, and files below a document root (libwebsockets_serve_http_file). */
+class HttpTest extends ServerTestSupport {
+    static final String SECRET = "TOP-SECRET-CONTENT-1234";
+
+    @TempDir
+    Path base;
+    Path root;
+
+    final BlockingQueue<LwsRequest> requests = new LinkedBlockingQueue<>();
+    final BlockingQueue<Path> completions = new LinkedBlockingQueue<>();
+
+    @BeforeEach
+    void files() throws IOException {
+        Files.writeString(base.resolve("secret.txt"), SECRET);
+        root = Files.createDirectories(base.resolve("www"));
+        Files.createDirectories(root.resolve("a"));
+        Files.writeString(root.resolve("hello.txt"), "hello from the document root\n");
+        Files.writeString(root.resolve("a").resolve("inner.txt"), "inner\n");
+    }
+
+    /** A first protocol whose HTTP answers come from the function. */
+    Protocol<Void> httpProtocol(Function<LwsRequest, LwsResponse> answer) {
+        return Protocol.of("http-only", new Handler<>() {
+            @Override
+            public LwsResponse onHttp(LwsRequest request) {
+                requests.add(request);
+                return answer.apply(request);
+            }
+
+            @Override
+            public void onHttpFileCompletion(Path file) {
+                completions.add(file);
+            }
+        });
+    }
+
+    LwsContext startWithRoot(Protocol<?>... protocols) {
+        LwsContext.Builder b = localhost().documentRoot(root);
+        for (Protocol<?> p : protocols) {
+            b.protocol(p);
+        }
+        return track(b.build()).start();
+    }
+
+    static HttpResponse<String> get(LwsContext ctx, String pathAndQuery, String... headers) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ctx.port() + pathAndQuery))
+                .timeout(Duration.ofSeconds(10)).GET();
+        if (headers.length > 0) {
+            r.headers(headers);
+        }
+        return WsTestClient.HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A raw GET, so that the request line reaches the server exactly as written. */
+    static String rawGet(LwsContext ctx, String requestTarget) throws IOException {
+        try (RawClient c = RawClient.connect(ctx.port())) {
+            c.write("GET " + requestTarget + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            RawClient.Head h = c.readHead();
+            if (h == null) {
+                return "EOF";
+            }
+            byte[] body = c.readBody(h);
+            return h.statusLine() + "\n" + new String(body, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void handlerAnswersWithStatusHeadersAndBodyAndSeesTheRequest() throws Exception {
+        LwsContext ctx = startWithRoot(httpProtocol(
+                r -> LwsResponse.text(202, "accepted " + r.path()).header("X-Lwsj-Test", "yes")));
+        HttpResponse<String> resp = get(ctx, "/some/path?a=1&b=2", "X-Custom", "abc123", "Origin", "http://origin.test");
+        assertEquals(202, resp.statusCode());
+        assertEquals("accepted /some/path", resp.body());
+        assertEquals("yes", resp.headers().firstValue("x-lwsj-test").orElse(null), "custom response header");
+        assertTrue(resp.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
+
+        LwsRequest req = poll(requests, "the request in onHttp");
+        assertEquals("GET", req.method());
+        assertEquals("/some/path", req.path());
+        assertEquals("a=1&b=2", req.query());
+        assertEquals("http://origin.test", req.header("Origin"), "a known request header");
+        assertEquals("abc123", req.header("x-custom"), "a custom request header; headers: " + req.headers());
+        assertEquals("abc123", req.header("X-CUSTOM"), "header lookup ignores case");
+    }
+
+    @Test
+    void binaryBodyOfSeveralSizesArrivesWhole() throws Exception {
+        LwsContext ctx = startWithRoot(httpProtocol(r -> {
+            int n = Integer.parseInt(r.query().substring(2));
+            return LwsResponse.of(200, "application/octet-stream", pattern(n));
+        }));
+        for (int n : new int[] {0, 1, 4096, 65536, 200_000}) {
+            HttpResponse<byte[]> resp = WsTestClient.HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + ctx.port() + "/bytes?n=" + n)).timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, resp.statusCode());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(pattern(n), resp.body(), "body of " + n + " bytes");
+        }
+    }
+
+    @Test
+    void fileIsServedWithItsMimeTypeAndCompletionIsReported() throws Exception {
+        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.file(r.path(), "text/plain")));
+        HttpResponse<String> resp = get(ctx, "/hello.txt");
+        assertEquals(200, resp.statusCode());
+        assertEquals("hello from the document root\n", resp.body());
+        assertTrue(resp.headers().firstValue("content-type").orElse("").startsWith("text/plain"),
+                "content-type " + resp.headers().firstValue("content-type"));
+        Path done = poll(completions, "onHttpFileCompletion");
+        assertEquals(root.resolve("hello.txt").toRealPath(), done);
+
+        HttpResponse<String> inner = get(ctx, "/a/inner.txt");
+        assertEquals(200, inner.statusCode());
+        assertEquals("inner\n", inner.body());
+    }
+
+    @Test
+    void missingFileIs404() throws Exception {
+        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.file(r.path(), "text/plain")));
+        HttpResponse<String> resp = get(ctx, "/no-such-file.txt");
+        assertEquals(404, resp.statusCode());
+        // the server is still answering
+        assertEquals(200, get(ctx, "/hello.txt").statusCode());
+    }
+
+    @Test
+    void defaultHandlerAnswers404() throws Exception {
+        LwsContext ctx = start(echo("echo"));
+        assertEquals(404, get(ctx, "/anything").statusCode());
+    }
+
+    @Test
+    void handlerExceptionInOnHttpGives500() throws Exception {
+        LwsContext ctx = startWithRoot(httpProtocol(r -> {
+            throw new IllegalStateException("test: handler fails on purpose");
+        }));
+        assertEquals(500, get(ctx, "/boom").statusCode());
+        assertEquals(500, get(ctx, "/boom-again").statusCode());
+    }
+
+    @Test
+    void pathTraversalNeverServesAFileOutsideTheRoot() throws Exception {
+        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.file(r.path(), "text/plain")));
+        for (String target : List.of("/../secret.txt", "/%2e%2e/secret.txt", "/a/../../secret.txt",
+                "/a/%2e%2e/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%2e%2e%2fsecret.txt", "//../secret.txt",
+                "/a/..%5c..%5csecret.txt")) {
+            String resp = rawGet(ctx, target);
+            assertFalse(resp.contains(SECRET), target + " served the secret:\n" + resp);
+            assertFalse(resp.startsWith("HTTP/1.1 200") || resp.startsWith("HTTP/1.0 200"),
+                    target + " answered 200:\n" + resp);
+        }
+        // a well-formed request still works afterwards
+        assertTrue(rawGet(ctx, "/hello.txt").contains("hello from the document root"));
+    }
+
+    @Test
+    void fileResponseThatLeavesTheRootIsForbidden() throws Exception {
+        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.file("../secret.txt", "text/plain")));
+        HttpResponse<String> resp = get(ctx, "/whatever");
+        assertEquals(403, resp.statusCode());
+        assertFalse(resp.body().contains(SECRET));
+    }
+
+    @Test
+    void symlinkInsideTheRootPointingOutsideIsNotServed() throws Exception {
+        Files.createSymbolicLink(root.resolve("link.txt"), base.resolve("secret.txt"));
+        Files.createSymbolicLink(root.resolve("outside"), base);
+        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.file(r.path(), "text/plain")));
+        for (String path : List.of("/link.txt", "/outside/secret.txt")) {
+            HttpResponse<String> resp = get(ctx, path);
+            assertTrue(resp.statusCode() == 403 || resp.statusCode() == 404,
+                    path + " answered " + resp.statusCode());
+            assertFalse(resp.body().contains(SECRET), path + " served the secret");
+        }
+    }
+
+    @Test
+    void httpGoesToTheFirstProtocolOnly() throws Exception {
+        AtomicInteger secondCalls = new AtomicInteger();
+        Protocol<Void> second = Protocol.of("second", new Handler<>() {
+            @Override
+            public LwsResponse onHttp(LwsRequest request) {
+                secondCalls.incrementAndGet();
+                return LwsResponse.text(200, "second");
+            }
+        });
+        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.text(200, "first")), second);
+        for (String path : List.of("/", "/second", "/x?protocol=second")) {
+            HttpResponse<String> resp = get(ctx, path);
+            assertEquals("first", resp.body(), path);
+        }
+        // an HTTP request that names the second protocol (without upgrading) still goes to the first
+        HttpResponse<String> named = get(ctx, "/", "Sec-WebSocket-Protocol", "second");
+        assertEquals("first", named.body());
+        assertEquals(0, secondCalls.get(), "onHttp calls on the second protocol");
+        assertNotNull(poll(requests, "first protocol's request"));
+    }
+
+    @Test
+    void keepAliveServesSeveralRequestsOnOneConnection() throws Exception {
+        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.text(200, "n=" + r.query())));
+        try (RawClient c = RawClient.connect(ctx.port())) {
+            for (int i = 0; i < 3; i++) {
+                c.write("GET /k?" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                RawClient.Head h = c.readHead();
+                assertNotNull(h, "EOF instead of answer " + i);
+                assertEquals(200, h.status(), h.statusLine());
+                assertEquals("n=" + i, new String(c.readBody(h), StandardCharsets.UTF_8));
+            }
+        }
+        assertNotEquals(0, requests.size());
+    }
+}
