@@ -140,6 +140,13 @@ extern "C" {
                                      * + index to accept it as another protocol (chosen by
                                      * path), anything else refuses the upgrade */
 #define LWSJ_FILTER_USE         0x100
+#define LWSJ_UP_TLS_EXTRA_CA      6 /* protocol = 0 for the server side, 1 for the client
+                                     * side; in = a buffer of len bytes for NUL-terminated
+                                     * paths of PEM CA files to trust as well; return the
+                                     * bytes written (0: none), or -1 to fail */
+#define LWSJ_UP_TLS_VERIFY_PEER   7 /* in = NUL-terminated: "1" if OpenSSL accepted the
+                                     * certificate else "0", its depth in the chain, its
+                                     * subject; return 0 to accept, nonzero to refuse */
 #define LWSJ_UP_CLIENT_HEADERS    5 /* conn = request id; in = a buffer of len bytes for
                                      * name\0value\0 pairs; return the bytes written, or
                                      * -1 when they do not fit (the connect fails) */
@@ -175,6 +182,24 @@ LWSJ_API int32_t lwsj_ctx_add_protocol(int64_t ctx, const char *name, int32_t fl
                               int32_t rx_buffer_size, int64_t max_message_size,
                               int64_t max_queued_bytes, int32_t overflow_policy,
                               int32_t overflow_close_code);
+/* ---- TLS (lwsj_ctx_set_tls, lwsj_ctx_set_client_tls) ---------------------- */
+#define LWSJ_TLS_REQUIRE_CLIENT_CERT 0x1 /* refuse clients without a valid certificate */
+
+/*
+ * [owner, before listen] serve TLS (wss:// and https:// on the listening port) with
+ * a PEM certificate (chain) and private key (password NULL if none); ca: PEM file of
+ * CAs that client certificates must chain to (NULL if none). The files are checked
+ * here: LWSJ_ERR_ARG and lwsj_last_error() name the file and what is wrong with it.
+ */
+LWSJ_API int32_t lwsj_ctx_set_tls(int64_t ctx, const char *cert, const char *key,
+                                  const char *password, const char *ca, int32_t flags);
+/*
+ * [owner, before listen] for client connections: ca, a PEM file of CAs to trust
+ * (NULL: the system's store); cert/key/password: a client certificate (NULL: none).
+ */
+LWSJ_API int32_t lwsj_ctx_set_client_tls(int64_t ctx, const char *ca, const char *cert,
+                                         const char *key, const char *password);
+
 /*
  * [owner] create the libwebsockets context and listen. iface NULL = all
  * interfaces; port 0 = ephemeral; port -1 = no listening socket (clients only).

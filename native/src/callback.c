@@ -240,6 +240,15 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		lwsj_commands_run_foreign(ctx);
 		return 0;
 
+	case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+		return lwsj_tls_extra_ca(ctx, user, 0);
+
+	case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS:
+		return lwsj_tls_extra_ca(ctx, user, 1);
+
+	case LWS_CALLBACK_OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION:
+		return lwsj_tls_verify_peer(ctx, user, (int)len);
+
 	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
 		return filter_network(ctx, in);
 

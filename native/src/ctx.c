@@ -206,6 +206,8 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	info.gid = (gid_t)-1;
 	info.uid = (uid_t)-1;
 
+	lwsj_tls_apply(ctx, &info);
+
 	ctx->lws = lws_create_context(&info);
 	if (!ctx->lws) {
 		lwsj_set_error("lws_create_context failed (see the lws log)");
@@ -213,8 +215,8 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	}
 	ctx->vhost = lws_create_vhost(ctx->lws, &info);
 	if (!ctx->vhost) {
-		lwsj_set_error("cannot listen on %s:%d (port in use, or not an address of this host?)",
-			       iface ? iface : "*", port);
+		lwsj_set_error("cannot listen on %s:%d (port in use, not an address of this host, "
+			       "or TLS setup failed: see the log)", iface ? iface : "*", port);
 		goto fail_lws;
 	}
 	ctx->port = lws_get_vhost_listen_port(ctx->vhost);
@@ -401,6 +403,7 @@ int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
 		for (int32_t i = 0; i < ctx->nprotos; i++)
 			free(ctx->protos[i].name);
 		free(ctx->protos);
+		lwsj_tls_free(ctx);
 		free(ctx->protocols);
 		free(ctx->conns);
 		free(ctx->scratch);

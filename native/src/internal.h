@@ -110,8 +110,16 @@ struct lwsj_pss {
 	char *file_path;         /* file being served, for LWSJ_UP_HTTP_FILE_DONE */
 };
 
+/* TLS files, kept until the context is freed (lws reads them at vhost creation) */
+struct lwsj_tls {
+	char *cert, *key, *password, *ca;
+	int32_t flags;
+	char *client_ca, *client_cert, *client_key, *client_password;
+};
+
 struct lwsj_ctx {
 	int64_t handle;
+	struct lwsj_tls tls;
 	uint32_t table_index;
 	lwsj_upcall_fn upcall;
 
@@ -201,6 +209,12 @@ int lwsj_put_headers(struct lws *wsi, struct lwsj_bytes *b);
 int lwsj_http_writeable(struct lws *wsi, struct lwsj_pss *pss);
 void lwsj_http_free(struct lwsj_pss *pss);
 int lwsj_http_file_done(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss);
+
+/* tls.c */
+void lwsj_tls_apply(struct lwsj_ctx *ctx, struct lws_context_creation_info *info);
+void lwsj_tls_free(struct lwsj_ctx *ctx);
+int lwsj_tls_extra_ca(struct lwsj_ctx *ctx, void *ssl_ctx, int client_side);
+int lwsj_tls_verify_peer(struct lwsj_ctx *ctx, void *store, int preverify_ok);
 
 /* log.c */
 void lwsj_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

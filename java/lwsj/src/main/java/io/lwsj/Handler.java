@@ -3,6 +3,7 @@ package io.lwsj;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,6 +38,25 @@ public interface Handler<S> {
      */
     default Map<String, String> clientHandshakeHeaders(ClientRequest request) {
         return Map.of();
+    }
+
+    /**
+     * OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS / OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS
+     * (first protocol only): PEM files of further CAs to trust for checking client
+     * certificates (clientSide false) or servers this context connects to (true).
+     * Called while the context is built, on the building thread.
+     */
+    default List<Path> extraTrustedCaFiles(boolean clientSide) {
+        return List.of();
+    }
+
+    /**
+     * OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION (first protocol only): once for each
+     * certificate of a client's chain, with OpenSSL's own verdict. Return false to
+     * refuse the client. The default keeps OpenSSL's verdict.
+     */
+    default boolean verifyClientCertificate(boolean opensslAccepted, int depth, String subject) {
+        return opensslAccepted;
     }
 
     /** RECEIVE, whole message: a complete text message. */

@@ -79,6 +79,15 @@ public final class LwsContext implements AutoCloseable {
                         p.maxMessageSize(), p.maxQueuedBytes(), p.overflow().ordinal(), p.overflowCloseCode()),
                         "add protocol " + p.name());
             }
+            if (b.tlsCertificate != null) {
+                checkArg(LwsjNative.lwsj_ctx_set_tls(h, b.tlsCertificate.toString(), b.tlsPrivateKey.toString(),
+                        b.tlsKeyPassword, b.tlsClientCa == null ? null : b.tlsClientCa.toString(),
+                        b.requireClientCertificate ? Abi.TLS_REQUIRE_CLIENT_CERT : 0));
+            }
+            if (b.clientTrust != null || b.clientCertificate != null) {
+                checkArg(LwsjNative.lwsj_ctx_set_client_tls(h, pathOrNull(b.clientTrust), pathOrNull(b.clientCertificate),
+                        pathOrNull(b.clientPrivateKey), b.clientKeyPassword));
+            }
             int r = LwsjNative.lwsj_ctx_listen(h, b.bindAddress, b.listen ? b.port : -1,
                     b.validateUtf8 ? 0 : Abi.OPT_NO_VALIDATE_UTF8, b.maxConnections, slots);
             if (r != Abi.OK) {
@@ -96,6 +105,17 @@ public final class LwsContext implements AutoCloseable {
         this.dispatcher = new EventDispatcher(this, h, protocols, b.maxConnections, counters);
         this.http = new HttpAnswers(h, protocols[0], b.documentRoot, counters);
         this.cleanable = CLEANER.register(this, nativeState);
+    }
+
+    private static String pathOrNull(Path p) {
+        return p == null ? null : p.toString();
+    }
+
+    /** Settings the glue refused (TLS files): the glue's message names the file. */
+    private static void checkArg(int r) {
+        if (r != Abi.OK) {
+            throw new IllegalArgumentException(LwsjNative.lwsj_last_error());
+        }
     }
 
     private static void check(int r, String what) {
@@ -529,8 +549,66 @@ public final class LwsContext implements AutoCloseable {
         private int maxConnections = 4096;
         private boolean validateUtf8 = true;
         private boolean listen = true;
+        private Path tlsCertificate;
+        private Path tlsPrivateKey;
+        private String tlsKeyPassword;
+        private Path tlsClientCa;
+        private boolean requireClientCertificate;
+        private Path clientTrust;
+        private Path clientCertificate;
+        private Path clientPrivateKey;
+        private String clientKeyPassword;
 
         private Builder() {}
+
+        private static Path readable(String what, Path p) {
+            Objects.requireNonNull(p, what);
+            if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+                throw new IllegalArgumentException(what + " is not a readable file: " + p);
+            }
+            return p.toAbsolutePath();
+        }
+
+        /**
+         * Serve TLS on the listening port (wss:// and https://): a PEM certificate (or
+         * chain) and its PEM private key.
+         */
+        public Builder tls(Path certificate, Path privateKey) {
+            this.tlsCertificate = readable("TLS certificate", certificate);
+            this.tlsPrivateKey = readable("TLS private key", privateKey);
+            return this;
+        }
+
+        /** The password of an encrypted private key given to {@link #tls}. */
+        public Builder tlsKeyPassword(String password) {
+            this.tlsKeyPassword = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /**
+         * Ask clients for certificates that chain to the CAs in this PEM file; with
+         * require, refuse clients without a valid one
+         * (LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT).
+         */
+        public Builder tlsClientCertificates(Path caFile, boolean require) {
+            this.tlsClientCa = readable("client CA file", caFile);
+            this.requireClientCertificate = require;
+            return this;
+        }
+
+        /** For client connections: trust the CAs in this PEM file instead of the system's. */
+        public Builder clientTrust(Path caFile) {
+            this.clientTrust = readable("client trust CA file", caFile);
+            return this;
+        }
+
+        /** For client connections: present this certificate (password null when the key is plain). */
+        public Builder clientCertificate(Path certificate, Path privateKey, String keyPassword) {
+            this.clientCertificate = readable("client certificate", certificate);
+            this.clientPrivateKey = readable("client private key", privateKey);
+            this.clientKeyPassword = keyPassword;
+            return this;
+        }
 
         /** false: no listening socket, a context for client connections only. */
         public Builder listen(boolean on) {
@@ -605,6 +683,9 @@ public final class LwsContext implements AutoCloseable {
         public LwsContext build() {
             if (protocols.isEmpty()) {
                 throw new IllegalArgumentException("a context needs at least one protocol");
+            }
+            if (tlsCertificate == null && (tlsKeyPassword != null || tlsClientCa != null)) {
+                throw new IllegalArgumentException("TLS options given without tls(certificate, privateKey)");
             }
             return new LwsContext(this);
         }

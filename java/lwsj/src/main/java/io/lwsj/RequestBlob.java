@@ -41,6 +41,19 @@ final class RequestBlob {
         return parse(b);
     }
 
+    /** NUL-terminated strings, in order. */
+    static String[] utf8Strings(byte[] b) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == 0) {
+                out.add(new String(b, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        return out.toArray(new String[0]);
+    }
+
     static String utf8(byte[] b) {
         int n = 0;
         while (n < b.length && b[n] != 0) {

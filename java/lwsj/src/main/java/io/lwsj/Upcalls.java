@@ -23,6 +23,22 @@ final class Upcalls implements LwsjNative.UpcallFn {
         this.context = new WeakReference<>(context);
     }
 
+    /** Writes the paths of extra CA files for the glue to load; -1 if they do not fit. */
+    private static int extraCa(LwsContext c, boolean clientSide, Pointer out, int capacity) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        for (Path p : c.protocolAt(0).handler().extraTrustedCaFiles(clientSide)) {
+            b.writeBytes(p.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            b.write(0);
+        }
+        b.write(0);
+        if (b.size() > capacity) {
+            LOG.error("too many extra CA files: {} bytes of paths, room for {}", b.size(), capacity);
+            return -1;
+        }
+        out.write(0, b.toByteArray(), 0, b.size());
+        return b.size();
+    }
+
     /** Writes the handler's extra handshake headers into the glue's buffer; -1 if they do not fit. */
     private static int clientHeaders(LwsContext c, long request, Pointer out, int capacity) {
         LwsContext.PendingConnect p = c.pending(request);
@@ -74,6 +90,10 @@ final class Upcalls implements LwsjNative.UpcallFn {
         }
         try {
             c.counters().upcall();
+            if (reason == Abi.UP_TLS_EXTRA_CA) {
+                // while the context is being built: no events, no dispatcher yet
+                return extraCa(c, protocol != 0, in, len);
+            }
             c.dispatcher().beforeUpcall(eventsLen);
             if (reason == Abi.UP_CLIENT_HEADERS) {
                 return clientHeaders(c, conn, in, len);
@@ -88,6 +108,11 @@ final class Upcalls implements LwsjNative.UpcallFn {
                 case Abi.UP_FILTER_NETWORK:
                     return c.protocolAt(0).handler().filterNetworkConnection(
                             InetAddress.getByName(RequestBlob.utf8(data))) ? 0 : 1;
+                case Abi.UP_TLS_VERIFY_PEER: {
+                    String[] f = RequestBlob.utf8Strings(data);
+                    return c.protocolAt(0).handler().verifyClientCertificate("1".equals(f[0]),
+                            Integer.parseInt(f[1]), f[2]) ? 0 : 1;
+                }
                 case Abi.UP_FILTER_PROTOCOL:
                     return filterProtocol(c, protocol, RequestBlob.parse(data));
                 default:

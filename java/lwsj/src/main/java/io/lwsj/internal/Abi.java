@@ -66,6 +66,10 @@ public final class Abi {
     public static final int UP_FILTER_PROTOCOL = 4;
     public static final int FILTER_USE = 0x100;
     public static final int UP_CLIENT_HEADERS = 5;
+    public static final int UP_TLS_EXTRA_CA = 6;
+    public static final int UP_TLS_VERIFY_PEER = 7;
+
+    public static final int TLS_REQUIRE_CLIENT_CERT = 0x1;
 
     public static final int SLOT_SIZE = 16;
 
