@@ -47,6 +47,7 @@ extern "C" {
 /* ---- protocol flags (lwsj_ctx_add_protocol) ------------------------------- */
 #define LWSJ_PROTO_FRAGMENTS      0x1 /* deliver RECEIVE fragments, not assembled MESSAGEs */
 #define LWSJ_PROTO_BROADCAST_CB   0x2 /* broadcast goes through a per-connection BROADCAST event */
+#define LWSJ_PROTO_EXT_UPCALL     0x4 /* ask Java before an extension is accepted or offered */
 
 /* what happens when a send would pass a connection's queue bound */
 #define LWSJ_OVERFLOW_REFUSE      0 /* the send is refused (LWSJ_ERR_FULL); broadcast skips it */
@@ -147,6 +148,10 @@ extern "C" {
 #define LWSJ_UP_TLS_VERIFY_PEER   7 /* in = NUL-terminated: "1" if OpenSSL accepted the
                                      * certificate else "0", its depth in the chain, its
                                      * subject; return 0 to accept, nonzero to refuse */
+#define LWSJ_UP_EXTENSION         8 /* conn = 0 (server: CONFIRM_EXTENSION_OKAY) or the
+                                     * connect request id (client: CLIENT_CONFIRM_EXTENSION_
+                                     * SUPPORTED); in = the extension name; return 0 to
+                                     * accept or offer it, nonzero to refuse or withdraw */
 #define LWSJ_UP_CLIENT_HEADERS    5 /* conn = request id; in = a buffer of len bytes for
                                      * name\0value\0 pairs; return the bytes written, or
                                      * -1 when they do not fit (the connect fails) */
@@ -199,6 +204,13 @@ LWSJ_API int32_t lwsj_ctx_set_tls(int64_t ctx, const char *cert, const char *key
  */
 LWSJ_API int32_t lwsj_ctx_set_client_tls(int64_t ctx, const char *ca, const char *cert,
                                          const char *key, const char *password);
+
+/*
+ * [owner, before listen] offer and accept permessage-deflate (RFC 7692). A server
+ * accepts the parameters a client offers; client_offer is what this context's clients
+ * offer, e.g. "permessage-deflate; client_max_window_bits" (NULL: that default).
+ */
+LWSJ_API int32_t lwsj_ctx_set_deflate(int64_t ctx, const char *client_offer);
 
 /*
  * [owner] create the libwebsockets context and listen. iface NULL = all

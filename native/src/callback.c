@@ -97,6 +97,7 @@ static int established(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *p
 		return -1;
 	}
 	pss->slot_plus1 = (uint32_t)slot + 1;
+	ctx->conns[slot].ext_active = pss->ext_active;
 	lws_get_peer_simple(wsi, ip, sizeof(ip));
 	lwsj_emit(ctx, LWSJ_EV_ESTABLISHED, 0, lwsj_conn_handle(ctx, (uint32_t)slot), proto,
 		  (int32_t)strlen(ip), (int64_t)lws_get_socket_fd(wsi), ip, strlen(ip));
@@ -254,6 +255,14 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return filter_protocol(ctx, wsi, pss);
+
+	case LWS_CALLBACK_CONFIRM_EXTENSION_OKAY:
+		if (lwsj_deflate_confirm(ctx, wsi, 0, pss && pss->protocol_plus1 ?
+					 (int32_t)pss->protocol_plus1 - 1 : protocol_index(wsi), in))
+			return 1;
+		if (pss)
+			pss->ext_active = 1;
+		return 0;
 
 	case LWS_CALLBACK_ESTABLISHED:
 		return established(ctx, wsi, pss);

@@ -200,6 +200,8 @@ static int keep_response(struct lws *wsi, struct lwsj_conn *c)
 	char proto[128] = "";
 
 	b->len = 0;
+	/* on a client, this is the server's answer: an extension it accepted is active */
+	c->ext_active = lws_hdr_total_length(wsi, WSI_TOKEN_EXTENSIONS) > 0;
 	if (lws_hdr_copy(wsi, proto, sizeof(proto), WSI_TOKEN_PROTOCOL) < 0)
 		proto[0] = 0;
 	if (lwsj_bytes_reserve(b, strlen(proto) + 1))
@@ -271,6 +273,10 @@ int lwsj_client_callback(struct lwsj_ctx *ctx, struct lws *wsi, enum lws_callbac
 		failed(ctx, wsi, slot, why);
 		return 0;
 	}
+
+	case LWS_CALLBACK_CLIENT_CONFIRM_EXTENSION_SUPPORTED:
+		return lwsj_deflate_confirm(ctx, wsi, ctx->conns[slot].request,
+					    ctx->conns[slot].protocol, in);
 
 	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
 		if (keep_response(wsi, &ctx->conns[slot])) {

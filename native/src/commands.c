@@ -56,14 +56,16 @@ static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
 	for (slot = pr->head; slot >= 0; slot = ctx->conns[slot].next) {
 		struct lwsj_frame *mine = f;
 
-		if (lwsj_slot_queued(ctx, (uint32_t)slot) + (int64_t)lwsj_frame_wire_len(f) >
-		    pr->max_queued_bytes) {
+		if (lwsj_over_bound(lwsj_slot_queued(ctx, (uint32_t)slot),
+				    (int64_t)lwsj_frame_wire_len(f), pr->max_queued_bytes)) {
 			overflow(ctx, (uint32_t)slot);
 			continue;
 		}
-		/* a client connection masks its frames: it needs a copy of its own */
-		if (ctx->conns[slot].is_client)
-			mine = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len, 1);
+		/* a client masks its frames, and lws frames for an extension itself in
+		 * the frame's headroom: either needs a copy of its own */
+		if (ctx->conns[slot].is_client || ctx->conns[slot].ext_active)
+			mine = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len,
+					      ctx->conns[slot].is_client && !ctx->conns[slot].ext_active);
 		if (!mine || lwsj_conn_enqueue(ctx, (uint32_t)slot, mine) < 0)
 			lwsl_err("%s: out of memory queueing a broadcast\n", __func__);
 		if (mine != f)
@@ -105,7 +107,9 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 
 	switch (k->op) {
 	case LWSJ_CMD_SEND:
-		f = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len, c->is_client);
+		/* with an extension active lws frames and masks; else we do */
+		f = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len,
+				   c->is_client && !c->ext_active);
 		if (!f || lwsj_conn_enqueue(ctx, slot, f) < 0)
 			lwsl_err("%s: out of memory queueing %u bytes\n", __func__, k->len);
 		lwsj_frame_unref(f);

@@ -207,6 +207,8 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	info.uid = (uid_t)-1;
 
 	lwsj_tls_apply(ctx, &info);
+	if (ctx->exts[0].name)
+		info.extensions = ctx->exts;
 
 	ctx->lws = lws_create_context(&info);
 	if (!ctx->lws) {
@@ -333,8 +335,8 @@ int32_t lwsj_submit(int64_t handle, const void *cmds, int32_t len)
 			}
 			c = &ctx->conns[slot];
 			pr = &ctx->protos[c->protocol];
-			if (lwsj_slot_queued(ctx, slot) + lwsj_slot_pending(ctx, slot) +
-			    (int64_t)plen + 14 > pr->max_queued_bytes) {
+			if (lwsj_over_bound(lwsj_slot_queued(ctx, slot) + lwsj_slot_pending(ctx, slot),
+					    (int64_t)plen + 14, pr->max_queued_bytes)) {
 				r = LWSJ_ERR_FULL;
 				goto out;
 			}
@@ -404,6 +406,7 @@ int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
 			free(ctx->protos[i].name);
 		free(ctx->protos);
 		lwsj_tls_free(ctx);
+		free(ctx->deflate_offer);
 		free(ctx->protocols);
 		free(ctx->conns);
 		free(ctx->scratch);

@@ -34,6 +34,16 @@ static inline unsigned char *lwsj_frame_payload(struct lwsj_frame *f)
 	return f->buf + LWSJ_HEADROOM;
 }
 
+/*
+ * The bound on queued bytes is a high-water mark: a message is refused only when
+ * something is queued already, so one message larger than the bound still goes
+ * out and a queue holds at most the bound plus one message.
+ */
+static inline int lwsj_over_bound(int64_t queued, int64_t cost, int64_t bound)
+{
+	return queued > 0 && queued + cost > bound;
+}
+
 static inline size_t lwsj_frame_wire_len(const struct lwsj_frame *f)
 {
 	return (size_t)f->hdr_len + f->len;
@@ -71,6 +81,7 @@ struct lwsj_conn {
 	uint8_t reported;       /* the client attempt's failure has been reported */
 	uint8_t timed_out;      /* the connect timeout fired */
 	uint8_t header_upcall;  /* ask Java for handshake headers */
+	uint8_t ext_active;     /* an extension (permessage-deflate) transforms our frames */
 
 	/* a client connection until CLIENT_ESTABLISHED */
 	int64_t request;        /* Java's id of the connect request */
@@ -105,6 +116,7 @@ struct lwsj_conn {
 struct lwsj_pss {
 	uint32_t slot_plus1;     /* 0: no WebSocket slot */
 	uint32_t protocol_plus1; /* the protocol chosen by path at the upgrade; 0: lws's */
+	uint8_t ext_active;      /* an extension was accepted at the upgrade */
 	unsigned char *http_body; /* HTTP answer still to send: LWS_PRE + body */
 	size_t http_len, http_off;
 	char *file_path;         /* file being served, for LWSJ_UP_HTTP_FILE_DONE */
@@ -120,6 +132,8 @@ struct lwsj_tls {
 struct lwsj_ctx {
 	int64_t handle;
 	struct lwsj_tls tls;
+	struct lws_extension exts[2]; /* permessage-deflate when enabled, then the end */
+	char *deflate_offer;
 	uint32_t table_index;
 	lwsj_upcall_fn upcall;
 
@@ -215,6 +229,10 @@ void lwsj_tls_apply(struct lwsj_ctx *ctx, struct lws_context_creation_info *info
 void lwsj_tls_free(struct lwsj_ctx *ctx);
 int lwsj_tls_extra_ca(struct lwsj_ctx *ctx, void *ssl_ctx, int client_side);
 int lwsj_tls_verify_peer(struct lwsj_ctx *ctx, void *store, int preverify_ok);
+
+/* deflate.c */
+int lwsj_deflate_confirm(struct lwsj_ctx *ctx, struct lws *wsi, int64_t request,
+			 int32_t protocol, const char *name);
 
 /* log.c */
 void lwsj_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -121,6 +121,8 @@ void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot)
 	while (c->q_len)
 		lwsj_frame_unref(pop(c));
 	c->q_head = 0;
+	lwsj_frame_unref(c->in_flight);
+	c->in_flight = NULL;
 	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
 }
 
@@ -141,6 +143,48 @@ void lwsj_conn_close(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *
 	lws_callback_on_writable(c->wsi);
 }
 
+/*
+ * With an extension active lws must frame (and compress) each message itself: one
+ * lws_write per WRITEABLE, from a buffer that stays valid until the next one.
+ */
+static int write_through_extension(struct lwsj_ctx *ctx, uint32_t slot)
+{
+	static const int wp[16] = {
+		[LWSJ_SEND_CONTINUATION] = LWS_WRITE_CONTINUATION,
+		[LWSJ_SEND_TEXT] = LWS_WRITE_TEXT,
+		[LWSJ_SEND_BINARY] = LWS_WRITE_BINARY,
+		[LWSJ_SEND_PING] = LWS_WRITE_PING,
+		[LWSJ_SEND_PONG] = LWS_WRITE_PONG,
+	};
+	struct lwsj_conn *c = &ctx->conns[slot];
+	struct lwsj_frame *f = pop(c);
+	int mode = wp[f->opflags & 0xf] | (f->opflags & LWSJ_SEND_NO_FIN ? LWS_WRITE_NO_FIN : 0);
+	int op = f->opflags & 0xf, r;
+
+	lwsj_slot_add_queued(ctx, slot, -(int64_t)lwsj_frame_wire_len(f));
+	if (!f->len && !(f->opflags & LWSJ_SEND_NO_FIN) &&
+	    (op == LWSJ_SEND_TEXT || op == LWSJ_SEND_BINARY)) {
+		/*
+		 * lws's deflater fails on an empty message ("want to trim out length 0")
+		 * and corrupts its stream; RFC 7692 lets any message go uncompressed, so an
+		 * empty one goes as a plain frame (masked with an empty payload for a client)
+		 */
+		unsigned char h[6] = { (unsigned char)(0x80 | op), 0 };
+		size_t n = 2;
+
+		if (c->is_client) {
+			h[1] = 0x80;
+			arc4random_buf(h + 2, 4);
+			n = 6;
+		}
+		lwsj_frame_unref(f);
+		return lws_write(c->wsi, h, n, LWS_WRITE_RAW) < 0 ? -1 : 0;
+	}
+	r = lws_write(c->wsi, lwsj_frame_payload(f), f->len, (enum lws_write_protocol)mode);
+	c->in_flight = f;
+	return r < 0 ? -1 : 0;
+}
+
 /* [service] SERVER_WRITEABLE: returns -1 to have lws close the connection */
 int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot)
 {
@@ -149,7 +193,16 @@ int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot)
 	size_t n = 0;
 	int r;
 
-	if (c->q_len) {
+	lwsj_frame_unref(c->in_flight);
+	c->in_flight = NULL;
+	if (c->q_len && c->ext_active) {
+		if (write_through_extension(ctx, slot))
+			return -1;
+		if (c->q_len || c->close_pending) {
+			lws_callback_on_writable(c->wsi);
+			return 0;
+		}
+	} else if (c->q_len) {
 		f = c->q[c->q_head];
 		if (c->q_len == 1 || lwsj_frame_wire_len(f) > LWSJ_COALESCE_MAX) {
 			f = pop(c);

@@ -59,6 +59,16 @@ public interface Handler<S> {
         return opensslAccepted;
     }
 
+    /**
+     * CONFIRM_EXTENSION_OKAY (server: request is null) and
+     * CLIENT_CONFIRM_EXTENSION_SUPPORTED (client: the request being made): return false
+     * to refuse the extension for this connection, or to withdraw it from the offer.
+     * Only called for handlers that override it.
+     */
+    default boolean confirmExtension(String extension, ClientRequest request) {
+        return true;
+    }
+
     /** RECEIVE, whole message: a complete text message. */
     default void onText(Connection connection, S session, String text) {}
 

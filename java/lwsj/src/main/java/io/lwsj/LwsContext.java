@@ -74,10 +74,15 @@ public final class LwsContext implements AutoCloseable {
         try {
             for (Protocol<?> p : protocols) {
                 int flags = (p.receiveFragments() ? Abi.PROTO_FRAGMENTS : 0)
-                        | (p.broadcastCallback() ? Abi.PROTO_BROADCAST_CB : 0);
+                        | (p.broadcastCallback() ? Abi.PROTO_BROADCAST_CB : 0)
+                        | (overrides(p.handler(), "confirmExtension", String.class, ClientRequest.class)
+                                ? Abi.PROTO_EXT_UPCALL : 0);
                 check(LwsjNative.lwsj_ctx_add_protocol(h, p.name(), flags, p.receiveBufferSize(),
                         p.maxMessageSize(), p.maxQueuedBytes(), p.overflow().ordinal(), p.overflowCloseCode()),
                         "add protocol " + p.name());
+            }
+            if (b.deflate != null) {
+                checkArg(LwsjNative.lwsj_ctx_set_deflate(h, b.deflate.clientOffer()));
             }
             if (b.tlsCertificate != null) {
                 checkArg(LwsjNative.lwsj_ctx_set_tls(h, b.tlsCertificate.toString(), b.tlsPrivateKey.toString(),
@@ -376,7 +381,9 @@ public final class LwsContext implements AutoCloseable {
             long cost = (long) n + Abi.FRAME_OVERHEAD;
             long epoch = submissions.epoch();
             long mine = c.epoch == epoch ? c.submitted : 0;
-            if (queued(c) + pending(c) + mine + cost > p.maxQueuedBytes()) {
+            long already = queued(c) + pending(c) + mine;
+            // the same high-water rule as the glue's lwsj_over_bound (lwsj_submit, broadcast)
+            if (already > 0 && already + cost > p.maxQueuedBytes()) {
                 overflow(c);
                 return false;
             }
@@ -558,8 +565,15 @@ public final class LwsContext implements AutoCloseable {
         private Path clientCertificate;
         private Path clientPrivateKey;
         private String clientKeyPassword;
+        private PermessageDeflate deflate;
 
         private Builder() {}
+
+        /** Offer (clients) and accept (server) permessage-deflate compression. */
+        public Builder permessageDeflate(PermessageDeflate settings) {
+            this.deflate = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
 
         private static Path readable(String what, Path p) {
             Objects.requireNonNull(p, what);

@@ -125,7 +125,12 @@ public final class Protocol<S> {
             return this;
         }
 
-        /** The bound on bytes queued to send per connection (frames included). */
+        /**
+         * The bound on bytes queued to send per connection (frame headers included). It
+         * is a high-water mark: a send is refused when something is queued already and
+         * the message would pass the bound, so a message larger than the bound still
+         * goes out alone, and a queue never holds more than the bound plus one message.
+         */
         public Builder<S> maxQueuedBytes(long bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maxQueuedBytes must be positive, got " + bytes);

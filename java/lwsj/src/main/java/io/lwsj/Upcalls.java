@@ -108,6 +108,11 @@ final class Upcalls implements LwsjNative.UpcallFn {
                 case Abi.UP_FILTER_NETWORK:
                     return c.protocolAt(0).handler().filterNetworkConnection(
                             InetAddress.getByName(RequestBlob.utf8(data))) ? 0 : 1;
+                case Abi.UP_EXTENSION: {
+                    LwsContext.PendingConnect p = conn == 0 ? null : c.pending(conn);
+                    return c.protocolAt(protocol).handler().confirmExtension(RequestBlob.utf8(data),
+                            p == null ? null : p.request) ? 0 : 1;
+                }
                 case Abi.UP_TLS_VERIFY_PEER: {
                     String[] f = RequestBlob.utf8Strings(data);
                     return c.protocolAt(0).handler().verifyClientCertificate("1".equals(f[0]),

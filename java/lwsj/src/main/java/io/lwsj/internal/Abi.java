@@ -15,6 +15,7 @@ public final class Abi {
 
     public static final int PROTO_FRAGMENTS = 0x1;
     public static final int PROTO_BROADCAST_CB = 0x2;
+    public static final int PROTO_EXT_UPCALL = 0x4;
 
     public static final int OPT_NO_VALIDATE_UTF8 = 0x1;
 
@@ -68,6 +69,7 @@ public final class Abi {
     public static final int UP_CLIENT_HEADERS = 5;
     public static final int UP_TLS_EXTRA_CA = 6;
     public static final int UP_TLS_VERIFY_PEER = 7;
+    public static final int UP_EXTENSION = 8;
 
     public static final int TLS_REQUIRE_CLIENT_CERT = 0x1;
 

@@ -1,0 +1,284 @@
+package io.lwsj.examples.demo;
+
+import io.lwsj.Connection;
+import io.lwsj.Handler;
+import io.lwsj.LwsContext;
+import io.lwsj.LwsRequest;
+import io.lwsj.LwsResponse;
+import io.lwsj.Protocol;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The classic libwebsockets test server, in Java: an HTTP protocol that serves a page
+ * from a document root, "dumb-increment-protocol" (a counter pushed to each client
+ * every 50 ms, reset by the message {@code reset\n}) and "lws-mirror-protocol" (every
+ * message goes to every mirror client: a shared drawing board).
+ *
+ * <pre>
+ *   TestServer [--port P] [--bind ADDR] [--root DIR]
+ * </pre>
+ *
+ * The default binds to 127.0.0.1 only; {@code --bind 0.0.0.0} serves other machines too.
+ * Without {@code --root} the page shipped in this jar (demo-www/) is copied to a
+ * temporary directory that becomes the document root.
+ */
+public final class TestServer {
+    static final String HTTP = "http-only";
+    static final String DUMB_INCREMENT = "dumb-increment-protocol";
+    static final String MIRROR = "lws-mirror-protocol";
+
+    /** The page, as packaged under demo-www/ on the class path. */
+    private static final List<String> PAGE_FILES = List.of("index.html", "demo.js");
+
+    private static final Map<String, String> MIME_TYPES = Map.of(
+            "html", "text/html; charset=utf-8",
+            "js", "text/javascript; charset=utf-8",
+            "css", "text/css; charset=utf-8",
+            "ico", "image/x-icon",
+            "png", "image/png",
+            "svg", "image/svg+xml",
+            "txt", "text/plain; charset=utf-8");
+
+    private TestServer() {}
+
+    // ---- http-only: the page -------------------------------------------------
+
+    /** The first protocol: it sees every HTTP request and takes no WebSocket clients. */
+    static final class HttpOnly implements Handler<Void> {
+        @Override
+        public LwsResponse onHttp(LwsRequest request) {
+            String method = request.method();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                return LwsResponse.text(405, "Method Not Allowed\n").header("Allow", "GET, HEAD");
+            }
+            String path = request.path();
+            if (path.equals("/")) {
+                path = "/index.html";
+            }
+            String mime = mimeType(path);
+            if (mime == null) {
+                return LwsResponse.notFound();
+            }
+            // the library answers 404 for a missing file and 403 for a path that would
+            // leave the document root
+            return LwsResponse.file(path, mime);
+        }
+
+        @Override
+        public boolean filterProtocolConnection(LwsRequest handshake) {
+            return false; // HTTP only
+        }
+    }
+
+    static String mimeType(String path) {
+        int slash = path.lastIndexOf('/');
+        int dot = path.lastIndexOf('.');
+        if (dot <= slash + 1) {
+            return null; // no extension, or a dot file
+        }
+        return MIME_TYPES.get(path.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    // ---- dumb-increment-protocol --------------------------------------------
+
+    /** Per-connection data: the classic per_session_data__dumb_increment. */
+    static final class Counter {
+        int number;
+    }
+
+    /**
+     * Every 50 ms a timer asks for onWritable on all connections of this protocol; each
+     * connection then sends its own next number. onWritable runs only once the
+     * connection's send queue is empty, so a slow client is never flooded.
+     */
+    static final class DumbIncrement implements Handler<Counter> {
+        @Override
+        public void onWritable(Connection connection, Counter session) {
+            connection.send(Integer.toString(session.number++));
+        }
+
+        @Override
+        public void onText(Connection connection, Counter session, String text) {
+            if (text.strip().equals("reset")) { // the page sends "reset\n"
+                session.number = 0;
+            }
+        }
+    }
+
+    // ---- lws-mirror-protocol ------------------------------------------------
+
+    /** Whatever one client sends, every mirror client receives (the sender too). */
+    static final class Mirror implements Handler<Void> {
+        @Override
+        public void onText(Connection connection, Void session, String text) {
+            connection.context().broadcast(MIRROR, text);
+        }
+
+        @Override
+        public void onBinary(Connection connection, Void session, ByteBuffer data) {
+            connection.context().broadcast(MIRROR, data);
+        }
+    }
+
+    // ---- setup ----------------------------------------------------------------
+
+    /** Builds and starts the server; the caller closes it. */
+    static LwsContext start(String bind, int port, Path root) {
+        return LwsContext.builder()
+                .bindAddress(bind)
+                .port(port)
+                .documentRoot(root)
+                .protocol(Protocol.of(HTTP, new HttpOnly()))
+                .protocol(Protocol.builder(DUMB_INCREMENT, new DumbIncrement())
+                        .session(c -> new Counter())
+                        .build())
+                .protocol(Protocol.builder(MIRROR, new Mirror())
+                        .maxMessageSize(64 * 1024)
+                        .build())
+                .build()
+                .start();
+    }
+
+    /** Copies the packaged page to a new temporary directory and adds a favicon. */
+    static Path unpackPage() throws IOException {
+        Path dir = Files.createTempDirectory("lwsj-demo-");
+        for (String name : PAGE_FILES) {
+            try (InputStream in = TestServer.class.getResourceAsStream("/demo-www/" + name)) {
+                if (in == null) {
+                    throw new IOException("demo-www/" + name + " is missing from the class path");
+                }
+                Files.copy(in, dir.resolve(name));
+            }
+        }
+        Files.write(dir.resolve("favicon.ico"), Favicon.ico());
+        return dir;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("could not remove " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** The host to show in the URL: localhost for loopback and wildcard addresses. */
+    static String urlHost(String bind) {
+        switch (bind) {
+            case "127.0.0.1":
+            case "localhost":
+            case "0.0.0.0":
+            case "::":
+            case "::1":
+                return "localhost";
+            default:
+                return bind.indexOf(':') >= 0 ? "[" + bind + "]" : bind;
+        }
+    }
+
+    private static void usage(String problem) {
+        if (problem != null) {
+            System.err.println(problem);
+        }
+        System.err.println("usage: TestServer [--port P (default 7681)] [--bind ADDR (default 127.0.0.1;"
+                + " 0.0.0.0 for all interfaces)] [--root DIR]");
+        System.exit(problem == null ? 0 : 2);
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = 7681;
+        String bind = "127.0.0.1";
+        Path root = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                usage(null);
+            }
+            if (i + 1 >= args.length) {
+                usage("missing value for " + a);
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--port":
+                    try {
+                        port = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        usage("not a port number: " + v);
+                    }
+                    break;
+                case "--bind":
+                    bind = v;
+                    break;
+                case "--root":
+                    root = Paths.get(v);
+                    if (!Files.isDirectory(root)) {
+                        usage("not a directory: " + v);
+                    }
+                    break;
+                default:
+                    usage("unknown option " + a);
+            }
+        }
+
+        Path temp = root == null ? unpackPage() : null;
+        LwsContext context;
+        try {
+            context = start(bind, port, root == null ? temp : root);
+        } catch (RuntimeException e) {
+            if (temp != null) {
+                deleteTree(temp);
+            }
+            throw e;
+        }
+
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dumb-increment-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(() -> {
+            try {
+                context.requestWritableAll(DUMB_INCREMENT);
+            } catch (IllegalStateException closed) {
+                timer.shutdown(); // the context is closing
+            }
+        }, 50, 50, TimeUnit.MILLISECONDS);
+
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            timer.shutdownNow();
+            try {
+                timer.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            context.close();
+            if (temp != null) {
+                deleteTree(temp);
+            }
+        }, "lwsj-demo-shutdown"));
+
+        System.out.println("lwsj demo serving on http://" + urlHost(bind) + ":" + context.port() + "/");
+        System.out.flush();
+        // the context's service thread keeps the JVM alive until Ctrl-C
+    }
+}

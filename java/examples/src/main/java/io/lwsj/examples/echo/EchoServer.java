@@ -1,0 +1,161 @@
+package io.lwsj.examples.echo;
+
+import io.lwsj.CloseCodes;
+import io.lwsj.Connection;
+import io.lwsj.Handler;
+import io.lwsj.LwsContext;
+import io.lwsj.LwsRequest;
+import io.lwsj.LwsResponse;
+import io.lwsj.Overflow;
+import io.lwsj.Protocol;
+import java.nio.ByteBuffer;
+
+/**
+ * A WebSocket echo server on any path (but /broadcast).
+ *
+ * <ul>
+ *   <li>{@code echo} (the default when a client asks for no subprotocol): every message
+ *       comes back to its sender, text as text and binary as binary; fragmented
+ *       messages come back whole (the library assembles them, up to 64 MiB).</li>
+ *   <li>{@code broadcast}, asked for by subprotocol or by the path {@code /broadcast}
+ *       without one: every message any broadcast client sends goes to every broadcast
+ *       client, the sender included.</li>
+ * </ul>
+ *
+ * Close frames are answered by the library. A client that sends faster than it reads
+ * is paused (TCP backpressure) until its echoes have been written.
+ *
+ * <pre>
+ *   EchoServer [--port P (default 9000)] [--bind ADDR (default 127.0.0.1)]
+ * </pre>
+ */
+public final class EchoServer {
+    static final String ECHO = "echo";
+    static final String BROADCAST = "broadcast";
+
+    /** The largest message echoed; a longer one closes the connection with 1009. */
+    static final long MAX_MESSAGE = 64L * 1024 * 1024;
+    /** Above this many queued bytes a connection stops being read until they are written. */
+    static final long PAUSE_ABOVE = 4L * 1024 * 1024;
+
+    private EchoServer() {}
+
+    /** Sends every message back to where it came from. */
+    static final class Echo implements Handler<Void> {
+        @Override
+        public void onText(Connection connection, Void session, String text) {
+            connection.send(text);
+            throttle(connection);
+        }
+
+        @Override
+        public void onBinary(Connection connection, Void session, ByteBuffer data) {
+            connection.send(data); // copied once, into the native send queue
+            throttle(connection);
+        }
+
+        @Override
+        public void onWritable(Connection connection, Void session) {
+            connection.setReceiving(true); // the queue has drained: read again
+        }
+
+        @Override
+        public LwsResponse onHttp(LwsRequest request) {
+            return LwsResponse.text(426, "lwsj echo server: connect with a WebSocket client\n")
+                    .header("Upgrade", "websocket");
+        }
+    }
+
+    /** Stops reading a connection whose echoes pile up, until its queue is empty again. */
+    static void throttle(Connection connection) {
+        if (connection.bufferedAmount() > PAUSE_ABOVE) {
+            connection.setReceiving(false);
+            connection.requestWritable();
+        }
+    }
+
+    /** Sends every message to every broadcast client. */
+    static final class Broadcast implements Handler<Void> {
+        @Override
+        public void onText(Connection connection, Void session, String text) {
+            connection.context().broadcast(BROADCAST, text);
+        }
+
+        @Override
+        public void onBinary(Connection connection, Void session, ByteBuffer data) {
+            connection.context().broadcast(BROADCAST, data);
+        }
+    }
+
+    /** Builds and starts the server; the caller closes it. */
+    static LwsContext start(String bind, int port) {
+        return LwsContext.builder()
+                .bindAddress(bind)
+                .port(port)
+                .protocol(echoProtocol()) // first: the default without a subprotocol
+                .protocol(Protocol.builder(BROADCAST, new Broadcast())
+                        .path("/broadcast") // ws://host:port/broadcast without a subprotocol
+                        .maxMessageSize(MAX_MESSAGE)
+                        .receiveBufferSize(64 * 1024)
+                        // a client too slow for the others misses messages (REFUSE)
+                        .maxQueuedBytes(4 * MAX_MESSAGE)
+                        .build())
+                .build()
+                .start();
+    }
+
+    static Protocol<Void> echoProtocol() {
+        return Protocol.builder(ECHO, new Echo())
+                .maxMessageSize(MAX_MESSAGE)
+                .receiveBufferSize(64 * 1024)
+                // room for a whole 64 MiB echo and then some; a client that still
+                // overruns it is closed rather than silently losing an echo
+                .maxQueuedBytes(4 * MAX_MESSAGE)
+                .onOverflow(Overflow.CLOSE, CloseCodes.POLICY_VIOLATION)
+                .build();
+    }
+
+    public static void main(String[] args) {
+        int port = 9000;
+        String bind = "127.0.0.1";
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                usage(null);
+            }
+            if (i + 1 >= args.length) {
+                usage("missing value for " + a);
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--port":
+                    try {
+                        port = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        usage("not a port number: " + v);
+                    }
+                    break;
+                case "--bind":
+                    bind = v;
+                    break;
+                default:
+                    usage("unknown option " + a);
+            }
+        }
+
+        LwsContext context = start(bind, port);
+        Runtime.getRuntime().addShutdownHook(new Thread(context::close, "lwsj-echo-shutdown"));
+        String host = bind.indexOf(':') >= 0 ? "[" + bind + "]" : bind;
+        System.out.println("lwsj echo server listening on ws://" + host + ":" + context.port() + "/");
+        System.out.flush();
+        // the context's service thread keeps the JVM alive until it is killed
+    }
+
+    private static void usage(String problem) {
+        if (problem != null) {
+            System.err.println(problem);
+        }
+        System.err.println("usage: EchoServer [--port P (default 9000)] [--bind ADDR (default 127.0.0.1)]");
+        System.exit(problem == null ? 0 : 2);
+    }
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Usage: scripts/example.sh NAME [args...]
+#
+# Runs one of the examples in java/examples with java, from any directory:
+#   echo   io.lwsj.examples.echo.EchoServer   [--port P (9000)] [--bind ADDR (127.0.0.1)]
+#   demo   io.lwsj.examples.demo.TestServer   [--port P (7681)] [--bind ADDR (127.0.0.1)] [--root DIR]
+#
+# The first run builds what the examples need (libwebsockets, the glue, the library and
+# the examples: mvn -DskipTests install) and writes their runtime class path to
+# java/examples/target/runtime-classpath.txt. Later runs build again only when a source
+# file is newer than the last build. JAVA_OPTS is passed to java.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+examples=$root/java/examples
+target=$examples/target
+stamp=$target/.lwsj-built
+classpath_file=$target/runtime-classpath.txt
+
+known="echo, demo"
+
+usage() {
+    sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+}
+
+name=${1:-}
+case "$name" in
+    echo) main=io.lwsj.examples.echo.EchoServer ;;
+    demo) main=io.lwsj.examples.demo.TestServer ;;
+    ""|-h|--help)
+        usage
+        [ -n "$name" ] && exit 0 || exit 2 ;;
+    *)
+        printf 'example.sh: unknown example "%s"; known examples: %s\n' "$name" "$known" >&2
+        exit 2 ;;
+esac
+shift
+
+# Maven, quiet, on stderr; this Maven prints colour resets even when quiet: drop them.
+mvn_quiet() {
+    (cd "$root" && mvn -B -q "$@") 2>&1 | sed $'s/\033\\[[0-9;]*m//g' >&2
+}
+
+# True when there is no build yet or a file that goes into one is newer than it.
+needs_build() {
+    [ -f "$stamp" ] && [ -d "$target/classes" ] || return 0
+    local newer
+    newer=$(find "$root/pom.xml" "$root/cmake" "$root/native" "$root/java/natives" \
+                 "$root/java/lwsj" "$examples" \
+                 \( -name target -o -name 'build*' -o -name '.*' -o -path '*/src/test' \
+                    -o -path "$root/native/test" \) -prune -o \
+                 -type f -newer "$stamp" -print -quit 2>/dev/null)
+    [ -n "$newer" ]
+}
+
+if needs_build; then
+    echo "example.sh: building lwsj and the examples (mvn -DskipTests install)..." >&2
+    mkdir -p "$target"
+    touch "$stamp.new" # marks the start: an edit made during the build triggers the next one
+    # maven.test.skip: tests are neither run nor compiled (ctest included)
+    mvn_quiet -DskipTests -Dmaven.test.skip=true install -pl java/examples -am
+    mv "$stamp.new" "$stamp"
+fi
+
+if [ ! -s "$classpath_file" ] || [ "$stamp" -nt "$classpath_file" ]; then
+    mvn_quiet -f java/examples/pom.xml dependency:build-classpath \
+        -Dmdep.includeScope=runtime -Dmdep.outputFile="$classpath_file"
+    touch "$classpath_file" # the plugin leaves an unchanged file alone
+fi
+
+exec java ${JAVA_OPTS:-} -cp "$target/classes:$(cat "$classpath_file")" "$main" "$@"
