@@ -56,6 +56,7 @@ extern "C" {
 
 /* ---- context options (lwsj_ctx_listen) ------------------------------------ */
 #define LWSJ_OPT_NO_VALIDATE_UTF8 0x1 /* turn off UTF-8 validation of text frames (on by default) */
+#define LWSJ_OPT_EXTERNAL_POLL    0x2 /* tell Java about every fd to watch (LWSJ_UP_POLL) */
 
 /* ---- events (glue -> Java, through the event buffer) ---------------------- */
 /*
@@ -152,6 +153,12 @@ extern "C" {
                                      * connect request id (client: CLIENT_CONFIRM_EXTENSION_
                                      * SUPPORTED); in = the extension name; return 0 to
                                      * accept or offer it, nonzero to refuse or withdraw */
+#define LWSJ_UP_POLL              9 /* only with LWSJ_OPT_EXTERNAL_POLL: protocol = LWSJ_POLL_*,
+                                     * in = three i32: fd, events, previous events (POLLIN,
+                                     * POLLOUT bits of poll(2)); return 0 */
+#define LWSJ_POLL_ADD 1
+#define LWSJ_POLL_DEL 2
+#define LWSJ_POLL_CHANGE 3
 #define LWSJ_UP_CLIENT_HEADERS    5 /* conn = request id; in = a buffer of len bytes for
                                      * name\0value\0 pairs; return the bytes written, or
                                      * -1 when they do not fit (the connect fails) */
@@ -243,6 +250,13 @@ LWSJ_API int32_t lwsj_ctx_destroy(int64_t ctx, void *events, int32_t cap);
 #define LWSJ_SERVICE_MORE 0x40000000
 LWSJ_API int32_t lwsj_service(int64_t ctx, int32_t timeout_ms, const void *sub, int32_t sub_len,
                      void *events, int32_t cap);
+/*
+ * [service] as lwsj_service, but instead of waiting in lws's own poll, service one fd
+ * that the application's poll loop found ready (revents as poll(2) reports them), then
+ * whatever timers and forced service are due. fd < 0: only those.
+ */
+LWSJ_API int32_t lwsj_service_fd(int64_t ctx, int32_t fd, int32_t revents, const void *sub,
+                                 int32_t sub_len, void *events, int32_t cap);
 /* [service] run commands now (when Java's submission buffer is full) */
 LWSJ_API int32_t lwsj_run_commands(int64_t ctx, const void *sub, int32_t sub_len);
 /*

@@ -22,6 +22,20 @@ static uint32_t slot_of(struct lwsj_pss *pss)
 	return pss && pss->slot_plus1 ? pss->slot_plus1 - 1 : UINT32_MAX;
 }
 
+/* [service, or the thread creating the context] an fd to watch changed */
+static int poll_change(struct lwsj_ctx *ctx, int kind, const struct lws_pollargs *pa)
+{
+	int32_t v[3];
+
+	if (!ctx->external_poll || ctx->destroying || !pa)
+		return 0;
+	v[0] = pa->fd;
+	v[1] = pa->events;
+	v[2] = pa->prev_events;
+	ctx->upcall(ctx->handle, LWSJ_UP_POLL, 0, kind, v, (int32_t)sizeof(v), lwsj_events_len(ctx));
+	return 0;
+}
+
 /* Java handles events written so far first, so that its order is the order here */
 static int32_t upcall(struct lwsj_ctx *ctx, int32_t reason, uint64_t conn, int32_t protocol,
 		      const void *in, size_t len)
@@ -240,6 +254,13 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		lwsj_commands_run_foreign(ctx);
 		return 0;
+
+	case LWS_CALLBACK_ADD_POLL_FD:
+		return poll_change(ctx, LWSJ_POLL_ADD, in);
+	case LWS_CALLBACK_DEL_POLL_FD:
+		return poll_change(ctx, LWSJ_POLL_DEL, in);
+	case LWS_CALLBACK_CHANGE_MODE_POLL_FD:
+		return poll_change(ctx, LWSJ_POLL_CHANGE, in);
 
 	case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
 		return lwsj_tls_extra_ca(ctx, user, 0);

@@ -6,8 +6,11 @@
  * from other threads hold it while they touch the context (lwsj_submit, lwsj_wake),
  * and destroy takes the context out of the table under it before freeing anything.
  */
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -77,6 +80,7 @@ int64_t lwsj_ctx_new(lwsj_upcall_fn upcall)
 	}
 	ctx->upcall = upcall;
 	ctx->free_head = -1;
+	ctx->wake_fd = -1;
 
 	pthread_mutex_lock(&table_alloc_lock);
 	for (uint32_t i = 0; i < LWSJ_MAX_CONTEXTS; i++) {
@@ -171,6 +175,7 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	}
 	ctx->max_conns = (uint32_t)max_conns;
 	ctx->slots = slots;
+	ctx->external_poll = !!(options & LWSJ_OPT_EXTERNAL_POLL);
 	/* the free list runs from slot 0 upward so that low slots are reused first */
 	for (int32_t i = max_conns - 1; i >= 0; i--) {
 		ctx->conns[i].next = ctx->free_head;
@@ -222,6 +227,21 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 		goto fail_lws;
 	}
 	ctx->port = lws_get_vhost_listen_port(ctx->vhost);
+	if (ctx->external_poll) {
+		/*
+		 * lws never reports its own wake-up pipe to an external loop (it has no
+		 * vhost when it is made), so other threads wake such a loop through ours
+		 */
+		int32_t v[3] = { -1, POLLIN, 0 };
+
+		ctx->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (ctx->wake_fd < 0) {
+			lwsj_set_error("cannot make an eventfd for the external poll loop");
+			goto fail_lws;
+		}
+		v[0] = ctx->wake_fd;
+		ctx->upcall(ctx->handle, LWSJ_UP_POLL, 0, LWSJ_POLL_ADD, v, (int32_t)sizeof(v), 0);
+	}
 	return LWSJ_OK;
 
 fail_lws:
@@ -270,6 +290,19 @@ int32_t lwsj_ctx_hostname(int64_t handle, char *out, int32_t cap)
 	return (int32_t)n;
 }
 
+/* [any, holding the table entry's lock] wake the service thread */
+void lwsj_ctx_wake(struct lwsj_ctx *ctx)
+{
+	if (ctx->wake_fd >= 0) {
+		uint64_t one = 1;
+
+		if (write(ctx->wake_fd, &one, sizeof(one)) < 0)
+			lwsl_debug("%s: eventfd full\n", __func__); /* it is awake anyway */
+	} else {
+		lws_cancel_service(ctx->lws);
+	}
+}
+
 /* [any] */
 int32_t lwsj_wake(int64_t handle)
 {
@@ -283,7 +316,7 @@ int32_t lwsj_wake(int64_t handle)
 	pthread_mutex_lock(&table[idx].lock);
 	ctx = table[idx].gen == (uint32_t)((uint64_t)handle >> 32) ? table[idx].ctx : NULL;
 	if (ctx && ctx->lws) {
-		lws_cancel_service(ctx->lws);
+		lwsj_ctx_wake(ctx);
 		r = LWSJ_OK;
 	}
 	pthread_mutex_unlock(&table[idx].lock);
@@ -351,7 +384,7 @@ int32_t lwsj_submit(int64_t handle, const void *cmds, int32_t len)
 	ctx->xq.len += (size_t)len;
 	if (!ctx->wake_pending) {
 		ctx->wake_pending = 1;
-		lws_cancel_service(ctx->lws);
+		lwsj_ctx_wake(ctx);
 	}
 out:
 	pthread_mutex_unlock(&table[idx].lock);
@@ -406,6 +439,8 @@ int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
 			free(ctx->protos[i].name);
 		free(ctx->protos);
 		lwsj_tls_free(ctx);
+		if (ctx->wake_fd >= 0)
+			close(ctx->wake_fd);
 		free(ctx->deflate_offer);
 		free(ctx->protocols);
 		free(ctx->conns);

@@ -164,11 +164,14 @@ struct lwsj_ctx {
 	lws_sorted_usec_list_t sul_wait;
 	struct lws *http_wsi;    /* the wsi of the HTTP upcall in progress */
 	int destroying;
+	int external_poll;       /* tell Java about fds to watch */
+	int wake_fd;             /* external poll: an eventfd other threads wake the loop with */
 };
 
 /* ctx.c */
 pthread_mutex_t *lwsj_ctx_lock(struct lwsj_ctx *ctx);
 struct lwsj_ctx *lwsj_ctx_get(int64_t handle);
+void lwsj_ctx_wake(struct lwsj_ctx *ctx);
 
 /* conn.c: [service] */
 int32_t lwsj_conn_alloc(struct lwsj_ctx *ctx, struct lws *wsi, int32_t protocol);

@@ -2,6 +2,7 @@
  * service.c - one turn of the service loop. Service thread only.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -11,25 +12,66 @@ static void wait_over(lws_sorted_usec_list_t *sul)
 	(void)sul;
 }
 
+/* the start of every turn: Java's event buffer, then the commands waiting to run */
+static int32_t begin_turn(struct lwsj_ctx *ctx, const void *sub, int32_t sub_len,
+			  void *events, int32_t cap)
+{
+	int32_t r;
+
+	if (!ctx->lws)
+		return LWSJ_ERR_STALE;
+	if (!events || cap < LWSJ_EV_HEADER_SIZE || sub_len < 0 || (sub_len && !sub))
+		return LWSJ_ERR_ARG;
+	ctx->ev = events;
+	ctx->ev_cap = cap;
+	ctx->ev_len = 0;
+	r = lwsj_commands_run(ctx, sub, (size_t)sub_len);
+	if (r)
+		return r;
+	lwsj_commands_run_foreign(ctx);
+	return LWSJ_OK;
+}
+
+int32_t lwsj_service_fd(int64_t handle, int32_t fd, int32_t revents, const void *sub,
+			int32_t sub_len, void *events, int32_t cap)
+{
+	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
+	int32_t r;
+
+	if (!ctx)
+		return LWSJ_ERR_STALE;
+	r = begin_turn(ctx, sub, sub_len, events, cap);
+	if (r)
+		return r;
+	if (fd >= 0 && fd == ctx->wake_fd) {
+		uint64_t n;
+
+		/* begin_turn ran what other threads queued; just take the wake-up */
+		if (read(fd, &n, sizeof(n)) < 0)
+			lwsl_debug("%s: spurious wake-up\n", __func__);
+	} else if (fd >= 0) {
+		struct lws_pollfd p = { .fd = fd, .events = (short)revents, .revents = (short)revents };
+
+		if (lws_service_fd(ctx->lws, &p) < 0)
+			lwsl_err("%s: lws_service_fd failed\n", __func__);
+	}
+	/* timers and connections that need service without network activity */
+	if (!lws_service_adjust_timeout(ctx->lws, 1, 0))
+		lws_service(ctx->lws, -1);
+	return lwsj_events_len(ctx);
+}
+
 int32_t lwsj_service(int64_t handle, int32_t timeout_ms, const void *sub, int32_t sub_len,
 		     void *events, int32_t cap)
 {
 	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
 	int32_t r;
 
-	if (!ctx || !ctx->lws)
+	if (!ctx)
 		return LWSJ_ERR_STALE;
-	if (!events || cap < LWSJ_EV_HEADER_SIZE || sub_len < 0 || (sub_len && !sub))
-		return LWSJ_ERR_ARG;
-
-	ctx->ev = events;
-	ctx->ev_cap = cap;
-	ctx->ev_len = 0;
-
-	r = lwsj_commands_run(ctx, sub, (size_t)sub_len);
+	r = begin_turn(ctx, sub, sub_len, events, cap);
 	if (r)
 		return r;
-	lwsj_commands_run_foreign(ctx);
 
 	/*
 	 * lws 4.x ignores lws_service's timeout: a negative one polls without waiting,

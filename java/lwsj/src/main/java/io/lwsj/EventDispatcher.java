@@ -26,6 +26,8 @@ final class EventDispatcher {
     private final Connection[] bySlot;
     /** Members of protocols that asked for the BROADCAST callback; null for the others. */
     private final Set<Connection>[] broadcastMembers;
+    /** Protocols whose handler takes text as bytes (overrides onTextBytes). */
+    private final boolean[] textBytes;
     private ByteBuffer events;
     private ByteBuffer view;
     private int readPos;
@@ -40,7 +42,10 @@ final class EventDispatcher {
         this.counters = counters;
         this.bySlot = new Connection[maxConnections];
         this.broadcastMembers = new Set[protocols.length];
+        this.textBytes = new boolean[protocols.length];
         for (int i = 0; i < protocols.length; i++) {
+            textBytes[i] = LwsContext.overrides(protocols[i].handler(), "onTextBytes",
+                    Connection.class, Object.class, ByteBuffer.class);
             if (protocols[i].broadcastCallback()) {
                 broadcastMembers[i] = new LinkedHashSet<>();
             }
@@ -192,6 +197,8 @@ final class EventDispatcher {
                 case Abi.EV_MESSAGE:
                     if ((flags & Abi.EVF_BINARY) != 0) {
                         h.onBinary(c, c.session, slice(v, data, len));
+                    } else if (textBytes[protocol]) {
+                        h.onTextBytes(c, c.session, slice(v, data, len));
                     } else {
                         h.onText(c, c.session, string(b, data, len));
                     }

@@ -69,8 +69,31 @@ public interface Handler<S> {
         return true;
     }
 
+    /**
+     * ADD_POLL_FD (first protocol, contexts built with
+     * {@link LwsContext.Builder#externalPoll(boolean)}): watch fd for these poll(2)
+     * events and call {@link LwsContext#serviceFd} when it is ready. Also called while
+     * the context is built, on the building thread.
+     */
+    default void onAddPollFd(int fd, int events) {}
+
+    /** DEL_POLL_FD: stop watching fd. */
+    default void onDelPollFd(int fd) {}
+
+    /** CHANGE_MODE_POLL_FD (the classic SET_MODE / CLEAR_MODE): watch fd for these events now. */
+    default void onChangeModePollFd(int fd, int events, int previousEvents) {}
+
     /** RECEIVE, whole message: a complete text message. */
     default void onText(Connection connection, S session, String text) {}
+
+    /**
+     * RECEIVE, whole message: a complete text message as its UTF-8 bytes (already
+     * validated), valid only during the call. A handler that overrides this gets it
+     * instead of {@link #onText}, without a String being made.
+     */
+    default void onTextBytes(Connection connection, S session, ByteBuffer utf8) {
+        onText(connection, session, java.nio.charset.StandardCharsets.UTF_8.decode(utf8).toString());
+    }
 
     /** RECEIVE, whole message: a complete binary message; valid only during the call. */
     default void onBinary(Connection connection, S session, ByteBuffer data) {}

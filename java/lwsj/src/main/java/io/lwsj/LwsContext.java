@@ -94,7 +94,8 @@ public final class LwsContext implements AutoCloseable {
                         pathOrNull(b.clientPrivateKey), b.clientKeyPassword));
             }
             int r = LwsjNative.lwsj_ctx_listen(h, b.bindAddress, b.listen ? b.port : -1,
-                    b.validateUtf8 ? 0 : Abi.OPT_NO_VALIDATE_UTF8, b.maxConnections, slots);
+                    (b.validateUtf8 ? 0 : Abi.OPT_NO_VALIDATE_UTF8) | (b.externalPoll ? Abi.OPT_EXTERNAL_POLL : 0),
+                    b.maxConnections, slots);
             if (r != Abi.OK) {
                 throw new LwsException("cannot listen on " + (b.bindAddress == null ? "*" : b.bindAddress) + ":"
                         + b.port + ": " + LwsjNative.lwsj_last_error());
@@ -170,7 +171,7 @@ public final class LwsContext implements AutoCloseable {
         return pending.future;
     }
 
-    private static boolean overrides(Object handler, String method, Class<?>... params) {
+    static boolean overrides(Object handler, String method, Class<?>... params) {
         try {
             return handler.getClass().getMethod(method, params).getDeclaringClass() != Handler.class;
         } catch (NoSuchMethodException e) {
@@ -289,11 +290,47 @@ public final class LwsContext implements AutoCloseable {
         }
     }
 
+    /**
+     * For contexts under an external poll loop ({@link Builder#externalPoll}): services
+     * fd, which your poll found ready with these poll(2) revents, and whatever timers
+     * are due (fd -1: only those). Handlers run inside this call. Call it at least every
+     * second or so even when nothing is ready, for timeouts.
+     */
+    public void serviceFd(int fd, int revents) {
+        if (background != null) {
+            throw new IllegalStateException("this context has a background service thread (start() was called)");
+        }
+        if (serviceLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("serviceFd() called from inside a handler");
+        }
+        serviceLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("context is closed");
+            }
+            owner = Thread.currentThread();
+            ByteBuffer events = dispatcher.buffer();
+            int n = submissions.takeLength();
+            counters.downcall();
+            int r = LwsjNative.lwsj_service_fd(ctx, fd, revents, submissions.buffer(), n, events, events.capacity());
+            finishTurn(r);
+            if (stopRequested) {
+                destroy();
+            }
+        } finally {
+            serviceLock.unlock();
+        }
+    }
+
     private void turn(int timeoutMs) {
         ByteBuffer events = dispatcher.buffer();
         int n = submissions.takeLength();
         counters.downcall();
         int r = LwsjNative.lwsj_service(ctx, timeoutMs, submissions.buffer(), n, events, events.capacity());
+        finishTurn(r);
+    }
+
+    private void finishTurn(int r) {
         if (r < 0) {
             throw new LwsException("lwsj_service: " + Abi.describe(r) + " " + LwsjNative.lwsj_last_error());
         }
@@ -566,8 +603,19 @@ public final class LwsContext implements AutoCloseable {
         private Path clientPrivateKey;
         private String clientKeyPassword;
         private PermessageDeflate deflate;
+        private boolean externalPoll;
 
         private Builder() {}
+
+        /**
+         * Run under the application's own poll loop: the first protocol's handler is told
+         * which fds to watch (onAddPollFd, onDelPollFd, onChangeModePollFd) and the loop
+         * calls {@link LwsContext#serviceFd} when one is ready.
+         */
+        public Builder externalPoll(boolean on) {
+            this.externalPoll = on;
+            return this;
+        }
 
         /** Offer (clients) and accept (server) permessage-deflate compression. */
         public Builder permessageDeflate(PermessageDeflate settings) {

@@ -23,6 +23,23 @@ final class Upcalls implements LwsjNative.UpcallFn {
         this.context = new WeakReference<>(context);
     }
 
+    private static void pollChange(LwsContext c, int kind, int[] v) {
+        Handler<?> h = c.protocolAt(0).handler();
+        switch (kind) {
+            case Abi.POLL_ADD:
+                h.onAddPollFd(v[0], v[1]);
+                break;
+            case Abi.POLL_DEL:
+                h.onDelPollFd(v[0]);
+                break;
+            case Abi.POLL_CHANGE:
+                h.onChangeModePollFd(v[0], v[1], v[2]);
+                break;
+            default:
+                LOG.warn("unknown poll change {}", kind);
+        }
+    }
+
     /** Writes the paths of extra CA files for the glue to load; -1 if they do not fit. */
     private static int extraCa(LwsContext c, boolean clientSide, Pointer out, int capacity) {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
@@ -90,6 +107,11 @@ final class Upcalls implements LwsjNative.UpcallFn {
         }
         try {
             c.counters().upcall();
+            if (reason == Abi.UP_POLL) {
+                // may come while the context is being built, and from inside a turn
+                pollChange(c, protocol, in.getIntArray(0, 3));
+                return 0;
+            }
             if (reason == Abi.UP_TLS_EXTRA_CA) {
                 // while the context is being built: no events, no dispatcher yet
                 return extraCa(c, protocol != 0, in, len);

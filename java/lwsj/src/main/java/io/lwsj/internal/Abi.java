@@ -18,6 +18,7 @@ public final class Abi {
     public static final int PROTO_EXT_UPCALL = 0x4;
 
     public static final int OPT_NO_VALIDATE_UTF8 = 0x1;
+    public static final int OPT_EXTERNAL_POLL = 0x2;
 
     public static final int SERVICE_MORE = 0x40000000;
 
@@ -70,6 +71,10 @@ public final class Abi {
     public static final int UP_TLS_EXTRA_CA = 6;
     public static final int UP_TLS_VERIFY_PEER = 7;
     public static final int UP_EXTENSION = 8;
+    public static final int UP_POLL = 9;
+    public static final int POLL_ADD = 1;
+    public static final int POLL_DEL = 2;
+    public static final int POLL_CHANGE = 3;
 
     public static final int TLS_REQUIRE_CLIENT_CERT = 0x1;
 

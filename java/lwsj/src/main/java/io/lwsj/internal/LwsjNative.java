@@ -67,6 +67,8 @@ public final class LwsjNative {
 
     public static native int lwsj_service(long ctx, int timeoutMs, ByteBuffer sub, int subLen,
             ByteBuffer events, int cap);
+    public static native int lwsj_service_fd(long ctx, int fd, int revents, ByteBuffer sub, int subLen,
+            ByteBuffer events, int cap);
     public static native int lwsj_run_commands(long ctx, ByteBuffer sub, int subLen);
     public static native int lwsj_take_pending(long ctx, ByteBuffer events, int at, int cap);
     public static native int lwsj_submit(long ctx, ByteBuffer cmds, int len);
