@@ -220,6 +220,17 @@ LWSJ_API int32_t lwsj_ctx_set_client_tls(int64_t ctx, const char *ca, const char
 LWSJ_API int32_t lwsj_ctx_set_deflate(int64_t ctx, const char *client_offer);
 
 /*
+ * [owner, before listen] limits; 0 keeps libwebsockets' default for each.
+ * max_header_bytes: the request headers a connection may send (1024..65535);
+ * handshake_timeout_s: for the handshake and other round trips (close, pong), also how
+ * long a connection may sit on a half-sent request; ping_interval_s: idle time before
+ * a keepalive ping; idle_timeout_s: idle time (no data, no pong) before hanging up.
+ */
+LWSJ_API int32_t lwsj_ctx_set_limits(int64_t ctx, int32_t max_header_bytes,
+                                     int32_t handshake_timeout_s, int32_t ping_interval_s,
+                                     int32_t idle_timeout_s);
+
+/*
  * [owner] create the libwebsockets context and listen. iface NULL = all
  * interfaces; port 0 = ephemeral; port -1 = no listening socket (clients only).
  * slots is Java's slot table: max_conns records of LWSJ_SLOT_SIZE bytes that the

@@ -137,6 +137,8 @@ void lwsj_client_connect(struct lwsj_ctx *ctx, int64_t request, const unsigned c
 	i.protocol = *r.subprotocols ? r.subprotocols : NULL;
 	i.local_protocol_name = ctx->protos[r.protocol].name;
 	i.opaque_user_data = (void *)(uintptr_t)(slot + 1);
+	if (ctx->idle_policy.secs_since_valid_ping || ctx->idle_policy.secs_since_valid_hangup)
+		i.retry_and_idle_policy = &ctx->idle_policy;
 	if (r.flags & LWSJ_CONNECT_TLS) {
 		i.ssl_connection = LCCSCF_USE_SSL;
 		if (r.flags & LWSJ_CONNECT_TLS_INSECURE)

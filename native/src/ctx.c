@@ -147,6 +147,34 @@ int32_t lwsj_ctx_add_protocol(int64_t handle, const char *name, int32_t flags,
 	return LWSJ_OK;
 }
 
+/* [owner, before listen] */
+int32_t lwsj_ctx_set_limits(int64_t handle, int32_t max_header_bytes, int32_t handshake_timeout_s,
+			    int32_t ping_interval_s, int32_t idle_timeout_s)
+{
+	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
+
+	if (!ctx)
+		return LWSJ_ERR_STALE;
+	if (ctx->lws) {
+		lwsj_set_error("limits must be set before listening");
+		return LWSJ_ERR_STATE;
+	}
+	if ((max_header_bytes && (max_header_bytes < 1024 || max_header_bytes > 65535)) ||
+	    handshake_timeout_s < 0 || ping_interval_s < 0 || ping_interval_s > 65535 ||
+	    idle_timeout_s < 0 || idle_timeout_s > 65535 ||
+	    (ping_interval_s && idle_timeout_s && ping_interval_s >= idle_timeout_s)) {
+		lwsj_set_error("bad limits (headers %d, handshake %d s, ping %d s, idle %d s)",
+			       max_header_bytes, handshake_timeout_s, ping_interval_s, idle_timeout_s);
+		return LWSJ_ERR_ARG;
+	}
+	ctx->max_header_bytes = max_header_bytes;
+	ctx->handshake_timeout_s = handshake_timeout_s;
+	memset(&ctx->idle_policy, 0, sizeof(ctx->idle_policy));
+	ctx->idle_policy.secs_since_valid_ping = (uint16_t)ping_interval_s;
+	ctx->idle_policy.secs_since_valid_hangup = (uint16_t)idle_timeout_s;
+	return LWSJ_OK;
+}
+
 /* [owner] */
 int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 			int32_t options, int32_t max_conns, void *slots)
@@ -207,7 +235,13 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	/* lws sizes its fd table from ulimit -n unless told: keep it to what we use */
 	info.fd_limit_per_thread = (unsigned int)max_conns + 64;
 	info.count_threads = 1;
-	info.timeout_secs = 20;
+	info.timeout_secs = ctx->handshake_timeout_s ? (unsigned int)ctx->handshake_timeout_s : 20;
+	/* a connection holding a half-sent request (slowloris) gets no longer than that */
+	info.timeout_secs_ah_idle = info.timeout_secs;
+	if (ctx->max_header_bytes)
+		info.max_http_header_data = (unsigned short)ctx->max_header_bytes;
+	if (ctx->idle_policy.secs_since_valid_ping || ctx->idle_policy.secs_since_valid_hangup)
+		info.retry_and_idle_policy = &ctx->idle_policy;
 	info.gid = (gid_t)-1;
 	info.uid = (uid_t)-1;
 

@@ -133,6 +133,8 @@ struct lwsj_ctx {
 	int64_t handle;
 	struct lwsj_tls tls;
 	struct lws_extension exts[2]; /* permessage-deflate when enabled, then the end */
+	int32_t max_header_bytes, handshake_timeout_s;
+	lws_retry_bo_t idle_policy;   /* keepalive pings and idle hang-up */
 	char *deflate_offer;
 	uint32_t table_index;
 	lwsj_upcall_fn upcall;

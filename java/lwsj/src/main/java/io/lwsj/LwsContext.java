@@ -81,6 +81,8 @@ public final class LwsContext implements AutoCloseable {
                         p.maxMessageSize(), p.maxQueuedBytes(), p.overflow().ordinal(), p.overflowCloseCode()),
                         "add protocol " + p.name());
             }
+            checkArg(LwsjNative.lwsj_ctx_set_limits(h, b.maxHeaderBytes, (int) b.handshakeTimeout.toSeconds(),
+                    (int) b.pingInterval.toSeconds(), (int) b.idleTimeout.toSeconds()));
             if (b.deflate != null) {
                 checkArg(LwsjNative.lwsj_ctx_set_deflate(h, b.deflate.clientOffer()));
             }
@@ -604,8 +606,52 @@ public final class LwsContext implements AutoCloseable {
         private String clientKeyPassword;
         private PermessageDeflate deflate;
         private boolean externalPoll;
+        private int maxHeaderBytes = 8192;
+        private java.time.Duration handshakeTimeout = java.time.Duration.ofSeconds(10);
+        private java.time.Duration pingInterval = java.time.Duration.ZERO;
+        private java.time.Duration idleTimeout = java.time.Duration.ZERO;
 
         private Builder() {}
+
+        /** The most bytes of request headers a connection may send (1024..65535; default 8192). */
+        public Builder maxHeaderBytes(int bytes) {
+            if (bytes < 1024 || bytes > 65535) {
+                throw new IllegalArgumentException("maxHeaderBytes must be 1024..65535, got " + bytes);
+            }
+            this.maxHeaderBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How long a handshake (and other round trips: the close handshake, a keepalive
+         * pong) may take, and how long a connection may sit on a half-sent request;
+         * whole seconds, default 10.
+         */
+        public Builder handshakeTimeout(java.time.Duration d) {
+            if (d == null || d.toSeconds() < 1 || d.toSeconds() > 3600) {
+                throw new IllegalArgumentException("handshakeTimeout must be 1 s .. 1 h, got " + d);
+            }
+            this.handshakeTimeout = d;
+            return this;
+        }
+
+        /**
+         * Keepalive: after pingInterval without traffic a ping is sent; after idleTimeout
+         * without traffic or a pong the connection is dropped. Whole seconds, up to
+         * 65535; pingInterval below idleTimeout. Zero turns either off (the default).
+         */
+        public Builder keepalive(java.time.Duration pingInterval, java.time.Duration idleTimeout) {
+            long p = pingInterval.toSeconds();
+            long i = idleTimeout.toSeconds();
+            if (p < 0 || i < 0 || p > 65535 || i > 65535 || (p > 0 && i > 0 && p >= i)
+                    || pingInterval.toNanos() % 1_000_000_000L != 0 || idleTimeout.toNanos() % 1_000_000_000L != 0) {
+                throw new IllegalArgumentException("keepalive wants whole seconds 0..65535, ping interval below the"
+                        + " idle timeout; got " + pingInterval + ", " + idleTimeout);
+            }
+            this.pingInterval = pingInterval;
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
 
         /**
          * Run under the application's own poll loop: the first protocol's handler is told
