@@ -140,15 +140,29 @@ int lwsj_conn_receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void
 	uint16_t bin = binary ? LWSJ_EVF_BINARY : 0;
 
 	if (pr->flags & LWSJ_PROTO_FRAGMENTS) {
-		uint16_t fl = bin;
+		/*
+		 * lws reads in chunks of the protocol it is bound to; a protocol chosen by
+		 * path may want smaller ones: cut to this protocol's receive buffer size
+		 */
+		size_t chunk = (size_t)pr->rx_buffer_size, off = 0;
+		int64_t rest = (int64_t)lws_remaining_packet_payload(wsi);
 
-		if (!c->rx_active)
-			fl |= LWSJ_EVF_FIRST;
-		c->rx_active = !final;
-		if (final)
-			fl |= LWSJ_EVF_FINAL;
-		return lwsj_emit(ctx, LWSJ_EV_FRAGMENT, fl, h, c->protocol, (int32_t)len,
-				 (int64_t)lws_remaining_packet_payload(wsi), in, len) ? -1 : 0;
+		do {
+			size_t n = len - off < chunk ? len - off : chunk;
+			int last = off + n == len;
+			uint16_t fl = bin;
+
+			if (!c->rx_active)
+				fl |= LWSJ_EVF_FIRST;
+			c->rx_active = !(final && last);
+			if (final && last)
+				fl |= LWSJ_EVF_FINAL;
+			if (lwsj_emit(ctx, LWSJ_EV_FRAGMENT, fl, h, c->protocol, (int32_t)n,
+				      rest + (int64_t)(len - off - n), (const char *)in + off, n))
+				return -1;
+			off += n;
+		} while (off < len);
+		return 0;
 	}
 
 	if (!c->rx_active && final) {

@@ -23,10 +23,8 @@ static void overflow(struct lwsj_ctx *ctx, uint32_t slot)
 	struct lwsj_proto *pr = &ctx->protos[ctx->conns[slot].protocol];
 	static const char reason[] = "send queue full";
 
-	if (pr->overflow_policy == LWSJ_OVERFLOW_CLOSE) {
-		lwsj_conn_drop_queue(ctx, slot);
-		lwsj_conn_close(ctx, slot, pr->overflow_close_code, reason, sizeof(reason) - 1);
-	}
+	if (pr->overflow_policy == LWSJ_OVERFLOW_CLOSE)
+		lwsj_conn_abort(ctx, slot, pr->overflow_close_code, reason, sizeof(reason) - 1);
 }
 
 static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
@@ -116,8 +114,9 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 		break;
 	case LWSJ_CMD_CLOSE:
 		if (k->flags & LWSJ_CLOSE_DISCARD)
-			lwsj_conn_drop_queue(ctx, slot);
-		lwsj_conn_close(ctx, slot, k->aux, (const char *)k->payload, k->len);
+			lwsj_conn_abort(ctx, slot, k->aux, (const char *)k->payload, k->len);
+		else
+			lwsj_conn_close(ctx, slot, k->aux, (const char *)k->payload, k->len);
 		break;
 	case LWSJ_CMD_WRITABLE:
 		c->wants_writable = 1;

@@ -238,6 +238,7 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	info.timeout_secs = ctx->handshake_timeout_s ? (unsigned int)ctx->handshake_timeout_s : 20;
 	/* a connection holding a half-sent request (slowloris) gets no longer than that */
 	info.timeout_secs_ah_idle = info.timeout_secs;
+	ctx->timeout_s = (int32_t)info.timeout_secs;
 	if (ctx->max_header_bytes)
 		info.max_http_header_data = (unsigned short)ctx->max_header_bytes;
 	if (ctx->idle_policy.secs_since_valid_ping || ctx->idle_policy.secs_since_valid_hangup)

@@ -134,6 +134,7 @@ struct lwsj_ctx {
 	struct lwsj_tls tls;
 	struct lws_extension exts[2]; /* permessage-deflate when enabled, then the end */
 	int32_t max_header_bytes, handshake_timeout_s;
+	int32_t timeout_s;            /* lws's round-trip timeout in force */
 	lws_retry_bo_t idle_policy;   /* keepalive pings and idle hang-up */
 	char *deflate_offer;
 	uint32_t table_index;
@@ -204,6 +205,7 @@ int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f)
 int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot);
 void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot);
 void lwsj_conn_close(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *reason, size_t rlen);
+void lwsj_conn_abort(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *reason, size_t rlen);
 
 /* commands.c: [service] */
 int32_t lwsj_commands_run(struct lwsj_ctx *ctx, const unsigned char *p, size_t len);

@@ -126,7 +126,10 @@ void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot)
 	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
 }
 
-/* close after what is queued has gone (or at once, with the queue dropped) */
+/*
+ * Close after what is queued has gone. A peer that stops reading would keep that
+ * from ever happening, so the close gets the context's round-trip timeout.
+ */
 void lwsj_conn_close(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *reason, size_t rlen)
 {
 	struct lwsj_conn *c = &ctx->conns[slot];
@@ -140,7 +143,23 @@ void lwsj_conn_close(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *
 	c->close_reason_len = (uint8_t)rlen;
 	if (rlen)
 		memcpy(c->close_reason, reason, rlen);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, (int)ctx->timeout_s);
 	lws_callback_on_writable(c->wsi);
+}
+
+/*
+ * Close now, dropping what is queued: for a slow consumer, whose socket may never
+ * become writeable again. lws sends the close frame if it still can.
+ */
+void lwsj_conn_abort(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *reason, size_t rlen)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+
+	lwsj_conn_drop_queue(ctx, slot);
+	lwsj_conn_close(ctx, slot, code, reason, rlen);
+	lws_close_reason(c->wsi, (enum lws_close_status)c->close_code,
+			 (unsigned char *)c->close_reason, c->close_reason_len);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
 /*

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -109,7 +111,7 @@ class BackpressureTest extends ServerTestSupport {
 
     @Test
     void sendsFromAnotherThreadAreRefusedAtTheBoundToo() throws Exception {
-        java.util.concurrent.atomic.AtomicReference<Connection> slowConn = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Connection> slowConn = new AtomicReference<>();
         Protocol<Void> p = Protocol.builder("bounded", new Handler<Void>() {
             @Override
             public void onEstablished(Connection c, Void s) {
@@ -134,5 +136,45 @@ class BackpressureTest extends ServerTestSupport {
         assertTrue(refused > 0, "send() from another thread never returned false");
         assertTrue(max <= BOUND + MESSAGE + FRAME_OVERHEAD, "bufferedAmount " + max + " above the bound");
         assertTrue(c.isOpen());
+    }
+
+    @Test
+    void broadcastOverflowClosesOnlyTheSlowConsumerUnderClosePolicy() throws Exception {
+        CountDownLatch established = new CountDownLatch(2);
+        Protocol<Void> p = Protocol.builder("news", new Handler<Void>() {
+            @Override
+            public void onEstablished(Connection c, Void s) {
+                established.countDown();
+            }
+
+            @Override
+            public void onClosed(Connection c, Void s, int code, String reason) {
+                closed.add(code + " " + reason);
+            }
+        }).maxQueuedBytes(BOUND).onOverflow(Overflow.CLOSE, 4008).build();
+        LwsContext ctx = start(p);
+        WsTestClient normal = client(ctx, "news");
+        RawClient slow = closeLater(RawClient.connect(ctx.port(), 4096));
+        slow.upgrade(ctx.port(), "news");
+        await(established, "ESTABLISHED");
+        // 8 MiB in 16 KiB broadcasts, paced by the normal client: more than the kernel buffers
+        // of the slow consumer can take, so its queue must reach the bound
+        int size = 16 * 1024;
+        for (int i = 0; i < 512; i++) {
+            byte[] m = pattern(size);
+            m[0] = (byte) i;
+            ctx.broadcast("news", m);
+            byte[] got = normal.nextBinary();
+            assertEquals(size, got.length);
+            assertEquals((byte) i, got[0], "broadcast " + i + " at the normal client");
+            if (i % 64 == 63 && !closed.isEmpty()) {
+                break;
+            }
+        }
+        String how = poll(closed, 15_000, "onClosed of the slow consumer");
+        assertEquals("4008 send queue full", how);
+        ctx.broadcast("news", "still here");
+        assertEquals("still here", normal.nextText());
+        assertTrue(closed.isEmpty(), "another connection closed: " + closed);
     }
 }

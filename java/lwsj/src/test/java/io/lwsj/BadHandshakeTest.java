@@ -1,5 +1,6 @@
 package io.lwsj;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -123,7 +124,7 @@ class BadHandshakeTest extends ServerTestSupport {
                 RawClient.Frame f = c.readFrame();
                 assertEquals(0x2, f.opcode());
                 assertTrue(f.fin());
-                org.junit.jupiter.api.Assertions.assertArrayEquals(p, f.payload(), "size " + n);
+                assertArrayEquals(p, f.payload(), "size " + n);
             }
             c.sendFrame(0x8, true, new byte[] {0x03, (byte) 0xe8});
             RawClient.Frame close = c.readFrame();

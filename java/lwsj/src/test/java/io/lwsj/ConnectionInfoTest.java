@@ -83,4 +83,45 @@ class ConnectionInfoTest extends ServerTestSupport {
         client(ctx);
         assertEquals("first", poll(names, "ESTABLISHED"));
     }
+
+    @Test
+    void protocolIsChosenByUrlPathWhenTheClientNamesNone() {
+        BlockingQueue<String> names = new LinkedBlockingQueue<>();
+        Handler<Void> h = new Handler<>() {
+            @Override
+            public void onEstablished(Connection c, Void s) {
+                names.add(c.protocol().name());
+            }
+
+            @Override
+            public void onText(Connection c, Void s, String text) {
+                c.send(c.protocol().name() + ":" + text);
+            }
+        };
+        Protocol<Void> first = Protocol.of("first", h);
+        Protocol<Void> chat = Protocol.builder("chat", h).path("/chat").build();
+        LwsContext ctx = start(first, chat);
+
+        WsTestClient byPath = closeLater(WsTestClient.connectPath(ctx.port(), "/chat"));
+        assertEquals("chat", poll(names, "ESTABLISHED by path"));
+        byPath.sendText("hi");
+        assertEquals("chat:hi", byPath.nextText());
+
+        WsTestClient other = closeLater(WsTestClient.connectPath(ctx.port(), "/elsewhere"));
+        assertEquals("first", poll(names, "ESTABLISHED elsewhere"));
+        other.sendText("hi");
+        assertEquals("first:hi", other.nextText());
+
+        // a named subprotocol wins over the path
+        WsTestClient named = closeLater(WsTestClient.connectPath(ctx.port(), "/chat", "first"));
+        assertEquals("first", poll(names, "ESTABLISHED named"));
+        named.sendText("hi");
+        assertEquals("first:hi", named.nextText());
+
+        // broadcast reaches the path-selected connection as a member of its protocol
+        ctx.broadcast("chat", "to chat");
+        assertEquals("to chat", byPath.nextText());
+        other.assertNoMessage(100);
+        named.assertNoMessage(0);
+    }
 }

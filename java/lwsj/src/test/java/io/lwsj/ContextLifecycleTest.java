@@ -17,10 +17,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -255,7 +259,7 @@ class ContextLifecycleTest extends ServerTestSupport {
     @Test
     void closeFromInsideAHandlerClosesTheContextWhenTheHandlerReturns() {
         AtomicInteger closedCalls = new AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean openRightAfterClose = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean openRightAfterClose = new AtomicBoolean();
         CountDownLatch handlerReturned = new CountDownLatch(1);
         Protocol<Void> p = Protocol.of("echo", new Handler<>() {
             @Override
@@ -302,7 +306,7 @@ class ContextLifecycleTest extends ServerTestSupport {
 
     @Test
     void maxConnectionsRefusesConnectionsBeyondTheLimit() {
-        BlockingQueueHolder h = new BlockingQueueHolder();
+        BlockingQueue<Integer> closedCodes = new LinkedBlockingQueue<>();
         Protocol<Void> p = Protocol.of("echo", new Handler<>() {
             @Override
             public void onText(Connection c, Void s, String text) {
@@ -311,7 +315,7 @@ class ContextLifecycleTest extends ServerTestSupport {
 
             @Override
             public void onClosed(Connection c, Void s, int code, String reason) {
-                h.closed.add(code);
+                closedCodes.add(code);
             }
         });
         LwsContext ctx = track(localhost().maxConnections(2).protocol(p).build()).start();
@@ -325,7 +329,7 @@ class ContextLifecycleTest extends ServerTestSupport {
             WsTestClient t = closeLater(third.get(10, TimeUnit.SECONDS));
             WsTestClient.End end = t.awaitEnd();
             assertTrue(end != null);
-        } catch (java.util.concurrent.ExecutionException refused) {
+        } catch (ExecutionException refused) {
             // refused during the handshake
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -335,11 +339,7 @@ class ContextLifecycleTest extends ServerTestSupport {
         // a slot freed is a slot for the next client
         a.sendClose(1000, "");
         a.awaitEnd();
-        poll(h.closed, "onClosed of a");
+        poll(closedCodes, "onClosed of a");
         client(ctx).assertEchoes("c");
-    }
-
-    static final class BlockingQueueHolder {
-        final java.util.concurrent.BlockingQueue<Integer> closed = new java.util.concurrent.LinkedBlockingQueue<>();
     }
 }

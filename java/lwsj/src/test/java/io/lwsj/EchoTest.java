@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +36,12 @@ class EchoTest extends ServerTestSupport {
                 case "close-me":
                     c.close(4001, "server bye");
                     break;
+                case "send-then-close":
+                    c.send("one");
+                    c.send(new byte[300_000]);
+                    c.send("three");
+                    c.close(4002, "after three");
+                    break;
                 case "close-default":
                     c.close();
                     break;
@@ -43,7 +52,7 @@ class EchoTest extends ServerTestSupport {
                     // 1 MiB from one handler call: more than the submission buffer holds at once
                     for (int i = 0; i < 1024; i++) {
                         byte[] b = new byte[1024];
-                        java.util.Arrays.fill(b, (byte) i);
+                        Arrays.fill(b, (byte) i);
                         c.send(b);
                     }
                     c.send("burst done");
@@ -137,9 +146,9 @@ class EchoTest extends ServerTestSupport {
         LwsContext ctx = start(Protocol.of("echo", h));
         WsTestClient c = client(ctx, "echo");
         byte[] all = pattern(30_000);
-        c.sendBinaryPart(java.util.Arrays.copyOfRange(all, 0, 10_000), false);
-        c.sendBinaryPart(java.util.Arrays.copyOfRange(all, 10_000, 10_001), false);
-        c.sendBinaryPart(java.util.Arrays.copyOfRange(all, 10_001, 30_000), true);
+        c.sendBinaryPart(Arrays.copyOfRange(all, 0, 10_000), false);
+        c.sendBinaryPart(Arrays.copyOfRange(all, 10_000, 10_001), false);
+        c.sendBinaryPart(Arrays.copyOfRange(all, 10_001, 30_000), true);
         assertArrayEquals(all, c.nextBinary());
         assertEquals(1, h.binaries.get(), "onBinary calls");
     }
@@ -208,6 +217,19 @@ class EchoTest extends ServerTestSupport {
     }
 
     @Test
+    void closeAfterSendsDeliversWhatWasQueuedFirst() {
+        LwsContext ctx = start(Protocol.of("echo", new Commands()));
+        WsTestClient c = client(ctx, "echo");
+        c.sendText("send-then-close");
+        assertEquals("one", c.nextText());
+        assertEquals(300_000, c.nextBinary().length);
+        assertEquals("three", c.nextText());
+        WsTestClient.End end = c.awaitClose();
+        assertEquals(4002, end.code());
+        assertEquals("after three", end.reason());
+    }
+
+    @Test
     void serverCloseWithoutArgumentsSends1000() {
         Commands h = new Commands();
         LwsContext ctx = start(Protocol.of("echo", h));
@@ -243,11 +265,11 @@ class EchoTest extends ServerTestSupport {
 
     @Test
     void badControlAndCloseArgumentsAreIllegalArguments() {
-        java.util.concurrent.BlockingQueue<java.util.List<String>> found = new LinkedBlockingQueue<>();
+        BlockingQueue<List<String>> found = new LinkedBlockingQueue<>();
         LwsContext ctx = start(Protocol.of("echo", new Handler<>() {
             @Override
             public void onText(Connection c, Void s, String text) {
-                java.util.List<String> r = new java.util.ArrayList<>();
+                List<String> r = new ArrayList<>();
                 r.add(StaleHandleTest.outcome(() -> c.ping(new byte[126])));
                 r.add(StaleHandleTest.outcome(() -> c.pong(new byte[126])));
                 r.add(StaleHandleTest.outcome(() -> c.close(1005, "")));
@@ -262,7 +284,7 @@ class EchoTest extends ServerTestSupport {
         WsTestClient c = client(ctx, "echo");
         c.sendText("check");
         assertEquals("checked", c.nextText());
-        assertEquals(java.util.List.of("IllegalArgumentException", "IllegalArgumentException",
+        assertEquals(List.of("IllegalArgumentException", "IllegalArgumentException",
                 "IllegalArgumentException", "IllegalArgumentException", "IllegalArgumentException",
                 "IndexOutOfBoundsException", "ok"), poll(found, "the handler's findings"));
         assertEquals(125, poll(c.pings, "the 125-byte ping").length);

@@ -136,4 +136,33 @@ class FilterTest extends ServerTestSupport {
         assertEquals("127.0.0.1", poll(networkPeers, "network filter").getHostAddress());
         assertEquals("guarded", poll(handshakes, "protocol filter").header("sec-websocket-protocol"));
     }
+
+    @Test
+    void theProtocolChosenByPathIsTheOneWhoseFilterIsAsked() throws IOException {
+        BlockingQueue<String> askedFirst = new LinkedBlockingQueue<>();
+        Protocol<Void> first = Protocol.of("open", new Handler<>() {
+            @Override
+            public boolean filterProtocolConnection(LwsRequest handshake) {
+                askedFirst.add(handshake.path());
+                return true;
+            }
+        });
+        Protocol<Void> closedDoor = Protocol.builder("closed-door", new Handler<Void>() {
+            @Override
+            public boolean filterProtocolConnection(LwsRequest handshake) {
+                handshakes.add(handshake);
+                return false;
+            }
+        }).path("/door").build();
+        LwsContext ctx = start(first, closedDoor);
+        try (RawClient c = raw(ctx)) {
+            c.write(RawClient.upgradeRequest(ctx.port(), "/door", RawClient.newKey(), "13", null, null));
+            assertNotUpgraded(c);
+        }
+        assertEquals("/door", poll(handshakes, "the path protocol's filter").path());
+        assertTrue(askedFirst.isEmpty(), "the first protocol's filter was asked about /door");
+        try (RawClient c = rawHandshake(ctx, null)) {
+            assertEquals("/", poll(askedFirst, "the first protocol's filter"));
+        }
+    }
 }

@@ -142,4 +142,24 @@ class FragmentReceiveTest extends ServerTestSupport {
         assertWellFormed(next, false);
         assertEquals("second", new String(concat(next), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aProtocolChosenByPathUsesItsOwnReceiveSettings() {
+        collector = new Collector();
+        Protocol<Void> first = echo("first"); // default 4096-byte receive buffer, whole messages
+        Protocol<Void> frag = Protocol.builder("frag", collector).receiveFragments(true).receiveBufferSize(128)
+                .path("/frag").build();
+        LwsContext ctx = start(first, frag);
+        WsTestClient c = closeLater(WsTestClient.connectPath(ctx.port(), "/frag"));
+        byte[] msg = pattern(2048);
+        c.sendBinary(msg);
+        assertEquals("got", c.nextText());
+        List<Fragment> fs = poll(collector.messages, "fragments");
+        assertWellFormed(fs, true);
+        assertArrayEquals(msg, concat(fs));
+        for (Fragment f : fs) {
+            assertTrue(f.data().length <= 128, "a fragment of " + f.data().length
+                    + " bytes: the path-selected protocol's receiveBufferSize(128) is not used");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.lwsj;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -119,7 +120,7 @@ class HttpTest extends ServerTestSupport {
                     URI.create("http://127.0.0.1:" + ctx.port() + "/bytes?n=" + n)).timeout(Duration.ofSeconds(10))
                     .build(), HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, resp.statusCode());
-            org.junit.jupiter.api.Assertions.assertArrayEquals(pattern(n), resp.body(), "body of " + n + " bytes");
+            assertArrayEquals(pattern(n), resp.body(), "body of " + n + " bytes");
         }
     }
 

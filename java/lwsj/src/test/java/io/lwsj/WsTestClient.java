@@ -13,6 +13,7 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -53,11 +54,11 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     private WsTestClient() {}
 
     /** Connects to ws://127.0.0.1:port/path with the given subprotocols (may be none). */
-    static WsTestClient connect(int port, String path, String... subprotocols) {
+    static WsTestClient connectPath(int port, String path, String... subprotocols) {
         WsTestClient c = new WsTestClient();
         WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (subprotocols.length > 0) {
-            b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+            b.subprotocols(subprotocols[0], Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
         }
         CompletableFuture<WebSocket> f = b.buildAsync(URI.create("ws://127.0.0.1:" + port + path), c);
         try {
@@ -69,7 +70,7 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     }
 
     static WsTestClient connect(int port, String... subprotocols) {
-        return connect(port, "/", subprotocols);
+        return connectPath(port, "/", subprotocols);
     }
 
     /** Starts a connect without waiting (for tests that pump service() themselves). */
@@ -77,7 +78,7 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
         WsTestClient c = new WsTestClient();
         WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (subprotocols.length > 0) {
-            b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+            b.subprotocols(subprotocols[0], Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
         }
         return b.buildAsync(URI.create("ws://127.0.0.1:" + port + "/"), c).thenApply(w -> {
             c.ws = w;
