@@ -271,11 +271,16 @@ public final class LwsContext implements AutoCloseable {
         if (timeoutMs < 0) {
             throw new IllegalArgumentException("timeoutMs must be >= 0, got " + timeoutMs);
         }
+        onCallersThread("service()", () -> turn(timeoutMs));
+    }
+
+    /** Runs one turn on the calling thread, which becomes the service thread meanwhile. */
+    private void onCallersThread(String what, Runnable oneTurn) {
         if (background != null) {
             throw new IllegalStateException("this context has a background service thread (start() was called)");
         }
         if (serviceLock.isHeldByCurrentThread()) {
-            throw new IllegalStateException("service() called from inside a handler");
+            throw new IllegalStateException(what + " called from inside a handler");
         }
         serviceLock.lock();
         try {
@@ -283,7 +288,7 @@ public final class LwsContext implements AutoCloseable {
                 throw new IllegalStateException("context is closed");
             }
             owner = Thread.currentThread();
-            turn(timeoutMs);
+            oneTurn.run();
             if (stopRequested) {
                 destroy();
             }
@@ -299,29 +304,13 @@ public final class LwsContext implements AutoCloseable {
      * second or so even when nothing is ready, for timeouts.
      */
     public void serviceFd(int fd, int revents) {
-        if (background != null) {
-            throw new IllegalStateException("this context has a background service thread (start() was called)");
-        }
-        if (serviceLock.isHeldByCurrentThread()) {
-            throw new IllegalStateException("serviceFd() called from inside a handler");
-        }
-        serviceLock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("context is closed");
-            }
-            owner = Thread.currentThread();
+        onCallersThread("serviceFd()", () -> {
             ByteBuffer events = dispatcher.buffer();
             int n = submissions.takeLength();
             counters.downcall();
-            int r = LwsjNative.lwsj_service_fd(ctx, fd, revents, submissions.buffer(), n, events, events.capacity());
-            finishTurn(r);
-            if (stopRequested) {
-                destroy();
-            }
-        } finally {
-            serviceLock.unlock();
-        }
+            finishTurn(LwsjNative.lwsj_service_fd(ctx, fd, revents, submissions.buffer(), n, events,
+                    events.capacity()));
+        });
     }
 
     private void turn(int timeoutMs) {
