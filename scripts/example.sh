@@ -2,8 +2,11 @@
 # Usage: scripts/example.sh NAME [args...]
 #
 # Runs one of the examples in java/examples with java, from any directory:
-#   echo   io.lwsj.examples.echo.EchoServer   [--port P (9000)] [--bind ADDR (127.0.0.1)]
+#   echo   io.lwsj.examples.echo.EchoServer   [--port P (9000)] [--bind ADDR (127.0.0.1)] [--deflate] [--tls-cert F --tls-key F]
 #   demo   io.lwsj.examples.demo.TestServer   [--port P (7681)] [--bind ADDR (127.0.0.1)] [--root DIR]
+#   classic io.lwsj.examples.classic.ClassicTestServer  the demo written with the classic callback API:
+#          [--port P (7681)] [--bind ADDR (127.0.0.1)] [--root DIR] [--ssl-cert F --ssl-key F] [--no-utf8-check]
+#   client io.lwsj.examples.client.Client     URL [--protocol NAME] [--origin O] [--insecure]
 #
 # The first run builds what the examples need (libwebsockets, the glue, the library and
 # the examples: mvn -DskipTests install) and writes their runtime class path to
@@ -17,16 +20,18 @@ target=$examples/target
 stamp=$target/.lwsj-built
 classpath_file=$target/runtime-classpath.txt
 
-known="echo, demo"
+known="echo, demo, classic, client"
 
 usage() {
-    sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+    sed -n '2,14s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 }
 
 name=${1:-}
 case "$name" in
     echo) main=io.lwsj.examples.echo.EchoServer ;;
     demo) main=io.lwsj.examples.demo.TestServer ;;
+    classic) main=io.lwsj.examples.classic.ClassicTestServer ;;
+    client) main=io.lwsj.examples.client.Client ;;
     ""|-h|--help)
         usage
         [ -n "$name" ] && exit 0 || exit 2 ;;
