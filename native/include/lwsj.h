@@ -159,6 +159,17 @@ extern "C" {
 #define LWSJ_POLL_ADD 1
 #define LWSJ_POLL_DEL 2
 #define LWSJ_POLL_CHANGE 3
+#define LWSJ_UP_EXTENSION_CB     10 /* a user extension (lwsj_ctx_add_extension): protocol =
+                                     * LWSJ_EXT_*; for CONSTRUCT conn = the extension's index
+                                     * and the result is a state id > 0 (<= 0 refuses); else
+                                     * conn = that state id and, for RX/TX, in/len is the
+                                     * payload, which Java may change in place; return 0, or
+                                     * nonzero to fail the connection */
+#define LWSJ_EXT_CONSTRUCT        1
+#define LWSJ_EXT_CLIENT_CONSTRUCT 2
+#define LWSJ_EXT_DESTROY          3
+#define LWSJ_EXT_RX               4
+#define LWSJ_EXT_TX               5
 #define LWSJ_UP_CLIENT_HEADERS    5 /* conn = request id; in = a buffer of len bytes for
                                      * name\0value\0 pairs; return the bytes written, or
                                      * -1 when they do not fit (the connect fails) */
@@ -218,6 +229,14 @@ LWSJ_API int32_t lwsj_ctx_set_client_tls(int64_t ctx, const char *ca, const char
  * offer, e.g. "permessage-deflate; client_max_window_bits" (NULL: that default).
  */
 LWSJ_API int32_t lwsj_ctx_set_deflate(int64_t ctx, const char *client_offer);
+
+/*
+ * [owner, before listen] a user-defined extension, negotiated as `name` (clients offer
+ * client_offer). Its callbacks are LWSJ_UP_EXTENSION_CB upcalls. libwebsockets 4.3
+ * reports an extension's results through codes of its private headers, so lwsj's
+ * extensions transform payloads in place, keeping their length. Returns the index.
+ */
+LWSJ_API int32_t lwsj_ctx_add_extension(int64_t ctx, const char *name, const char *client_offer);
 
 /*
  * [owner, before listen] limits; 0 keeps libwebsockets' default for each.

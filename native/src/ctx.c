@@ -247,7 +247,7 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	info.uid = (uid_t)-1;
 
 	lwsj_tls_apply(ctx, &info);
-	if (ctx->exts[0].name)
+	if (ctx->nexts)
 		info.extensions = ctx->exts;
 
 	ctx->lws = lws_create_context(&info);
@@ -476,7 +476,7 @@ int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
 		lwsj_tls_free(ctx);
 		if (ctx->wake_fd >= 0)
 			close(ctx->wake_fd);
-		free(ctx->deflate_offer);
+		lwsj_ext_free(ctx);
 		free(ctx->protocols);
 		free(ctx->conns);
 		free(ctx->scratch);

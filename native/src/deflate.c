@@ -23,14 +23,13 @@ int32_t lwsj_ctx_set_deflate(int64_t handle, const char *client_offer)
 		lwsj_set_error("the client offer must start with \"permessage-deflate\": %s", offer);
 		return LWSJ_ERR_ARG;
 	}
-	free(ctx->deflate_offer);
-	ctx->deflate_offer = strdup(offer);
-	if (!ctx->deflate_offer)
-		return LWSJ_ERR_NOMEM;
-	memset(ctx->exts, 0, sizeof(ctx->exts));
-	ctx->exts[0].name = "permessage-deflate";
-	ctx->exts[0].callback = lws_extension_callback_pm_deflate;
-	ctx->exts[0].client_offer = ctx->deflate_offer;
+	for (int32_t i = 0; i < ctx->nexts; i++)
+		if (!strcmp(ctx->exts[i].name, "permessage-deflate")) {
+			lwsj_set_error("permessage-deflate is set already");
+			return LWSJ_ERR_STATE;
+		}
+	if (lwsj_ext_add(ctx, "permessage-deflate", offer, lws_extension_callback_pm_deflate) < 0)
+		return LWSJ_ERR_ARG;
 	return LWSJ_OK;
 }
 

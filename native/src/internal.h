@@ -20,6 +20,9 @@
 /* the most bytes gathered into one raw write */
 #define LWSJ_SCRATCH_SIZE (64 * 1024)
 
+/* permessage-deflate and user-defined extensions of one context */
+#define LWSJ_MAX_EXTENSIONS 8
+
 /* A framed message. Broadcast frames are shared by every recipient (refs). */
 struct lwsj_frame {
 	uint32_t refs;
@@ -132,11 +135,12 @@ struct lwsj_tls {
 struct lwsj_ctx {
 	int64_t handle;
 	struct lwsj_tls tls;
-	struct lws_extension exts[2]; /* permessage-deflate when enabled, then the end */
+	struct lws_extension exts[LWSJ_MAX_EXTENSIONS + 1]; /* then a zeroed end */
+	int32_t nexts;
+	char *ext_strings[2 * LWSJ_MAX_EXTENSIONS]; /* names and offers we own */
 	int32_t max_header_bytes, handshake_timeout_s;
 	int32_t timeout_s;            /* lws's round-trip timeout in force */
 	lws_retry_bo_t idle_policy;   /* keepalive pings and idle hang-up */
-	char *deflate_offer;
 	uint32_t table_index;
 	lwsj_upcall_fn upcall;
 
@@ -236,6 +240,11 @@ void lwsj_tls_apply(struct lwsj_ctx *ctx, struct lws_context_creation_info *info
 void lwsj_tls_free(struct lwsj_ctx *ctx);
 int lwsj_tls_extra_ca(struct lwsj_ctx *ctx, void *ssl_ctx, int client_side);
 int lwsj_tls_verify_peer(struct lwsj_ctx *ctx, void *store, int preverify_ok);
+
+/* ext.c */
+int32_t lwsj_ext_add(struct lwsj_ctx *ctx, const char *name, const char *client_offer,
+		     lws_extension_callback_function *cb);
+void lwsj_ext_free(struct lwsj_ctx *ctx);
 
 /* deflate.c */
 int lwsj_deflate_confirm(struct lwsj_ctx *ctx, struct lws *wsi, int64_t request,

@@ -52,6 +52,7 @@ public final class LwsContext implements AutoCloseable {
     private Thread background;
     private final AtomicLong nextRequest = new AtomicLong(1);
     private final Map<Long, PendingConnect> pendingConnects = new ConcurrentHashMap<>();
+    private final ExtensionStates extensions = new ExtensionStates();
 
     private LwsContext(Builder b) {
         Lws.init();
@@ -83,6 +84,13 @@ public final class LwsContext implements AutoCloseable {
             }
             checkArg(LwsjNative.lwsj_ctx_set_limits(h, b.maxHeaderBytes, (int) b.handshakeTimeout.toSeconds(),
                     (int) b.pingInterval.toSeconds(), (int) b.idleTimeout.toSeconds()));
+            for (Extension<?> e : b.extensions) {
+                int index = LwsjNative.lwsj_ctx_add_extension(h, e.name(), e.clientOffer());
+                if (index < 0) {
+                    throw new IllegalArgumentException("extension " + e.name() + ": " + LwsjNative.lwsj_last_error());
+                }
+                extensions.register(index, e);
+            }
             if (b.deflate != null) {
                 checkArg(LwsjNative.lwsj_ctx_set_deflate(h, b.deflate.clientOffer()));
             }
@@ -533,6 +541,10 @@ public final class LwsContext implements AutoCloseable {
         return http;
     }
 
+    ExtensionStates extensions() {
+        return extensions;
+    }
+
     Protocol<?> protocolAt(int i) {
         return protocols[i];
     }
@@ -595,6 +607,7 @@ public final class LwsContext implements AutoCloseable {
         private String clientKeyPassword;
         private PermessageDeflate deflate;
         private boolean externalPoll;
+        private final List<Extension<?>> extensions = new ArrayList<>();
         private int maxHeaderBytes = 8192;
         private java.time.Duration handshakeTimeout = java.time.Duration.ofSeconds(10);
         private java.time.Duration pingInterval = java.time.Duration.ZERO;
@@ -649,6 +662,23 @@ public final class LwsContext implements AutoCloseable {
          */
         public Builder externalPoll(boolean on) {
             this.externalPoll = on;
+            return this;
+        }
+
+        /** Adds a user-defined extension (see {@link Extension} for what libwebsockets 4.3 allows). */
+        public Builder extension(Extension<?> extension) {
+            Objects.requireNonNull(extension, "extension");
+            String n = extension.name();
+            if (n == null || n.isEmpty() || n.length() > 63 || n.equals("permessage-deflate")
+                    || n.chars().anyMatch(ch -> ch <= 0x20 || ch >= 0x7f || ch == ',' || ch == ';')) {
+                throw new IllegalArgumentException("bad extension name: " + n);
+            }
+            for (Extension<?> e : extensions) {
+                if (e.name().equals(n)) {
+                    throw new IllegalArgumentException("extension " + n + " added twice");
+                }
+            }
+            extensions.add(extension);
             return this;
         }
 

@@ -112,6 +112,10 @@ final class Upcalls implements LwsjNative.UpcallFn {
                 pollChange(c, protocol, in.getIntArray(0, 3));
                 return 0;
             }
+            if (reason == Abi.UP_EXTENSION_CB) {
+                // during handshakes (before any event of that connection) and per payload
+                return c.extensions().call(protocol, conn, len > 0 ? in.getByteBuffer(0, len) : null);
+            }
             if (reason == Abi.UP_TLS_EXTRA_CA) {
                 // while the context is being built: no events, no dispatcher yet
                 return extraCa(c, protocol != 0, in, len);

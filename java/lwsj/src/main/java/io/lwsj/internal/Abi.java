@@ -72,6 +72,7 @@ public final class Abi {
     public static final int UP_TLS_VERIFY_PEER = 7;
     public static final int UP_EXTENSION = 8;
     public static final int UP_POLL = 9;
+    public static final int UP_EXTENSION_CB = 10;
     public static final int POLL_ADD = 1;
     public static final int POLL_DEL = 2;
     public static final int POLL_CHANGE = 3;

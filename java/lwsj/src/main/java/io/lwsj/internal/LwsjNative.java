@@ -62,6 +62,7 @@ public final class LwsjNative {
     public static native int lwsj_ctx_set_client_tls(long ctx, String ca, String cert, String key, String password);
     public static native int lwsj_ctx_set_limits(long ctx, int maxHeaderBytes, int handshakeTimeoutS,
             int pingIntervalS, int idleTimeoutS);
+    public static native int lwsj_ctx_add_extension(long ctx, String name, String clientOffer);
     public static native int lwsj_ctx_set_deflate(long ctx, String clientOffer);
     public static native int lwsj_ctx_port(long ctx);
     public static native int lwsj_ctx_hostname(long ctx, byte[] out, int cap);

@@ -1,0 +1,80 @@
+package io.lwsj;
+
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The per-connection states of a context's user extensions, by the id the glue keeps in
+ * lws's extension slot. Service thread only (and the building thread, before it starts).
+ */
+final class ExtensionStates {
+    private static final int EXT_CONSTRUCT = 1;
+    private static final int EXT_CLIENT_CONSTRUCT = 2;
+    private static final int EXT_DESTROY = 3;
+    private static final int EXT_RX = 4;
+    private static final int EXT_TX = 5;
+
+    /** Glue extension index to extension; permessage-deflate has no entry. */
+    private final Map<Integer, Extension<?>> byIndex = new HashMap<>();
+    private final Map<Integer, Entry> states = new HashMap<>();
+    private int nextId = 1;
+
+    private static final class Entry {
+        final Extension<Object> extension;
+        final Object state;
+
+        Entry(Extension<Object> extension, Object state) {
+            this.extension = extension;
+            this.state = state;
+        }
+    }
+
+    void register(int glueIndex, Extension<?> e) {
+        byIndex.put(glueIndex, e);
+    }
+
+    /** Returns what the glue's upcall returns (lwsj.h, LWSJ_UP_EXTENSION_CB). */
+    @SuppressWarnings("unchecked")
+    int call(int op, long id, ByteBuffer payload) {
+        switch (op) {
+            case EXT_CONSTRUCT:
+            case EXT_CLIENT_CONSTRUCT: {
+                Extension<Object> e = (Extension<Object>) byIndex.get((int) id);
+                if (e == null) {
+                    return 0;
+                }
+                Object state = e.construct(op == EXT_CLIENT_CONSTRUCT);
+                if (state == null) {
+                    return 0;
+                }
+                int mine = nextId;
+                nextId = nextId == Integer.MAX_VALUE ? 1 : nextId + 1;
+                states.put(mine, new Entry(e, state));
+                return mine;
+            }
+            case EXT_DESTROY: {
+                Entry s = states.remove((int) id);
+                if (s != null) {
+                    s.extension.destroy(s.state);
+                }
+                return 0;
+            }
+            case EXT_RX:
+            case EXT_TX: {
+                Entry s = states.get((int) id);
+                if (s == null) {
+                    return 1;
+                }
+                if (op == EXT_RX) {
+                    s.extension.payloadReceived(s.state, payload);
+                } else {
+                    s.extension.payloadToSend(s.state, payload);
+                }
+                return 0;
+            }
+            default:
+                return 1;
+        }
+    }
+}
