@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "internal.h"
 
 struct connect_req {
@@ -261,8 +264,17 @@ int lwsj_client_callback(struct lwsj_ctx *ctx, struct lws *wsi, enum lws_callbac
 
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
 		int status = lws_http_client_http_response(wsi);
+		SSL *ssl = lws_get_ssl(wsi);
+		long verify = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
 
-		if (status && status != 101)
+		/* lws's texts end in a newline; drop it */
+		while (in && len && (((char *)in)[len - 1] == '\n' || ((char *)in)[len - 1] == ' '))
+			len--;
+		if (verify != X509_V_OK)
+			/* say what OpenSSL found, in its own stable words */
+			snprintf(why, sizeof(why), "TLS: the server's certificate was refused: %s",
+				 X509_verify_cert_error_string(verify));
+		else if (status && status != 101)
 			snprintf(why, sizeof(why), "HTTP %d: upgrade refused (%.*s)", status,
 				 (int)(in ? len : 0), in ? (const char *)in : "");
 		else if (in && len > 11 && !strncmp(in, "conn fail: ", 11))
