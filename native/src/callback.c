@@ -121,11 +121,14 @@ static int established(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *p
 static int too_big(struct lwsj_conn *c)
 {
 	static const char reason[] = "message too big";
+	struct lwsj_close_texts *t = lwsj_conn_texts(c);
 
 	c->close_pending = 1;
 	c->close_code = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE;
-	c->close_reason_len = sizeof(reason) - 1;
-	memcpy(c->close_reason, reason, sizeof(reason) - 1);
+	if (t) {
+		t->reason_len = sizeof(reason) - 1;
+		memcpy(t->reason, reason, sizeof(reason) - 1);
+	}
 	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
 			 (unsigned char *)reason, sizeof(reason) - 1);
 	return -1;
@@ -220,12 +223,16 @@ void lwsj_conn_closed(struct lwsj_ctx *ctx, uint32_t slot)
 
 	if (c->peer_close_code) {
 		code = c->peer_close_code;
-		reason = c->peer_reason;
-		rlen = c->peer_reason_len;
+		if (c->texts) {
+			reason = c->texts->peer_reason;
+			rlen = c->texts->peer_len;
+		}
 	} else if (c->close_pending) {
 		code = c->close_code;
-		reason = c->close_reason;
-		rlen = c->close_reason_len;
+		if (c->texts) {
+			reason = c->texts->reason;
+			rlen = c->texts->reason_len;
+		}
 	}
 	lwsj_emit(ctx, LWSJ_EV_CLOSED, 0, lwsj_conn_handle(ctx, slot), c->protocol,
 		  (int32_t)rlen, code, reason, rlen);
@@ -234,16 +241,20 @@ void lwsj_conn_closed(struct lwsj_ctx *ctx, uint32_t slot)
 
 void lwsj_conn_peer_close(struct lwsj_conn *c, const unsigned char *in, size_t len)
 {
+	struct lwsj_close_texts *t;
+
 	if (len < 2) {
 		c->peer_close_code = 1005; /* a close frame without a code */
 		return;
 	}
 	c->peer_close_code = (in[0] << 8) | in[1];
 	len -= 2;
-	if (len > sizeof(c->peer_reason))
-		len = sizeof(c->peer_reason);
-	memcpy(c->peer_reason, in + 2, len);
-	c->peer_reason_len = (uint8_t)len;
+	if (len && (t = lwsj_conn_texts(c))) {
+		if (len > sizeof(t->peer_reason))
+			len = sizeof(t->peer_reason);
+		memcpy(t->peer_reason, in + 2, len);
+		t->peer_len = (uint8_t)len;
+	}
 }
 
 int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,

@@ -76,11 +76,11 @@ uint32_t lwsj_client_slot(struct lws *wsi)
 /* the attempt failed: say why once, and give the slot back */
 static void failed(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, const char *reason)
 {
-	struct lwsj_conn *c = &ctx->conns[slot];
+	struct lwsj_client *k = ctx->conns[slot].client;
 
-	if (!c->reported) {
-		c->reported = 1;
-		report_error(ctx, c->request, c->timed_out ? "timed out" : reason);
+	if (k && !k->reported) {
+		k->reported = 1;
+		report_error(ctx, k->request, k->timed_out ? "timed out" : reason);
 	}
 	if (wsi)
 		lws_set_opaque_user_data(wsi, NULL);
@@ -89,19 +89,20 @@ static void failed(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, const c
 
 static void connect_timeout(lws_sorted_usec_list_t *sul)
 {
-	struct lwsj_conn *c = lws_container_of(sul, struct lwsj_conn, sul_connect);
+	struct lwsj_client *k = lws_container_of(sul, struct lwsj_client, sul);
 
-	if (c->wsi || !c->in_use || !c->connecting)
+	if (k->conn->wsi || !k->connecting)
 		return;
 	/* kill the attempt; the callbacks that follow report the timeout */
-	c->timed_out = 1;
-	lws_set_timeout(c->connecting, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	k->timed_out = 1;
+	lws_set_timeout(k->connecting, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
 void lwsj_client_connect(struct lwsj_ctx *ctx, int64_t request, const unsigned char *blob, size_t len)
 {
 	struct lws_client_connect_info i;
 	struct connect_req r;
+	struct lwsj_client *k;
 	struct lws *wsi;
 	int32_t slot;
 	uint32_t gen;
@@ -115,17 +116,25 @@ void lwsj_client_connect(struct lwsj_ctx *ctx, int64_t request, const unsigned c
 		report_error(ctx, request, "too many connections (maxConnections reached)");
 		return;
 	}
+	k = calloc(1, sizeof(*k));
+	if (!k) {
+		lwsj_conn_release(ctx, (uint32_t)slot);
+		report_error(ctx, request, "out of memory");
+		return;
+	}
+	ctx->conns[slot].client = k;
 	ctx->conns[slot].is_client = 1;
-	ctx->conns[slot].request = request;
-	ctx->conns[slot].header_upcall = (r.flags & LWSJ_CONNECT_HEADER_UPCALL) ? 1 : 0;
+	k->conn = &ctx->conns[slot];
+	k->request = request;
+	k->header_upcall = (r.flags & LWSJ_CONNECT_HEADER_UPCALL) ? 1 : 0;
 	if (r.headers_len > 1) {
-		ctx->conns[slot].client_headers = malloc(r.headers_len);
-		if (!ctx->conns[slot].client_headers) {
+		k->headers = malloc(r.headers_len);
+		if (!k->headers) {
 			failed(ctx, NULL, (uint32_t)slot, "out of memory");
 			return;
 		}
-		memcpy(ctx->conns[slot].client_headers, r.headers, r.headers_len);
-		ctx->conns[slot].client_headers_len = r.headers_len;
+		memcpy(k->headers, r.headers, r.headers_len);
+		k->headers_len = r.headers_len;
 	}
 	gen = ctx->conns[slot].gen;
 
@@ -149,7 +158,7 @@ void lwsj_client_connect(struct lwsj_ctx *ctx, int64_t request, const unsigned c
 					    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK | LCCSCF_ALLOW_INSECURE;
 	}
 	if (r.timeout_ms > 0)
-		lws_sul_schedule(ctx->lws, 0, &ctx->conns[slot].sul_connect, connect_timeout,
+		lws_sul_schedule(ctx->lws, 0, &k->sul, connect_timeout,
 				 (lws_usec_t)r.timeout_ms * LWS_US_PER_MS);
 
 	wsi = lws_client_connect_via_info(&i);
@@ -158,50 +167,51 @@ void lwsj_client_connect(struct lwsj_ctx *ctx, int64_t request, const unsigned c
 	if (!wsi)
 		failed(ctx, NULL, (uint32_t)slot, "connect failed (unresolvable host?)");
 	else
-		ctx->conns[slot].connecting = wsi;
+		k->connecting = wsi;
 }
 
-static int append_headers(struct lwsj_ctx *ctx, struct lwsj_conn *c, char **p, size_t room)
+/* "name: value\r\n" lines from name\0value\0 pairs (ending at an empty name or n) */
+static int append_pairs(const unsigned char *q, size_t n, char **p, size_t *room)
 {
-	const unsigned char *h = c->client_headers, *e = h + c->client_headers_len;
-	unsigned char extra[4096];
-	int32_t n = 0;
+	const unsigned char *e = q + n;
 
-	while (h && h < e && *h) {
-		size_t nl = strlen((const char *)h), vl = strlen((const char *)h + nl + 1);
+	while (q < e && *q) {
+		size_t nl = strnlen((const char *)q, (size_t)(e - q)), vl;
 
-		if (nl + vl + 4 >= room)
+		if (q + nl + 1 >= e)
 			return -1;
-		*p += snprintf(*p, room, "%s: %s\r\n", h, h + nl + 1);
-		room -= nl + vl + 4;
-		h += nl + vl + 2;
-	}
-	if (c->header_upcall) {
-		/* headers the handler adds now (CLIENT_APPEND_HANDSHAKE_HEADER) */
-		n = ctx->upcall(ctx->handle, LWSJ_UP_CLIENT_HEADERS, c->request, c->protocol,
-				extra, (int32_t)sizeof(extra), lwsj_events_len(ctx));
-		if (n < 0 || (size_t)n > sizeof(extra))
+		vl = strnlen((const char *)q + nl + 1, (size_t)(e - q - nl - 1));
+		if (nl + vl + 4 >= *room)
 			return -1;
-		for (const unsigned char *q = extra; q < extra + n && *q;) {
-			size_t nl = strnlen((const char *)q, (size_t)(extra + n - q)), vl;
-
-			if (q + nl + 1 >= extra + n)
-				return -1;
-			vl = strnlen((const char *)q + nl + 1, (size_t)(extra + n - q - nl - 1));
-			if (nl + vl + 4 >= room)
-				return -1;
-			*p += snprintf(*p, room, "%s: %s\r\n", q, q + nl + 1);
-			room -= nl + vl + 4;
-			q += nl + vl + 2;
-		}
+		*p += snprintf(*p, *room, "%s: %s\r\n", q, q + nl + 1);
+		*room -= nl + vl + 4;
+		q += nl + vl + 2;
 	}
 	return 0;
+}
+
+/* CLIENT_APPEND_HANDSHAKE_HEADER: the request's headers, then the handler's */
+static int append_headers(struct lwsj_ctx *ctx, struct lwsj_conn *c, char **p, size_t room)
+{
+	struct lwsj_client *k = c->client;
+	unsigned char extra[4096];
+	int32_t n;
+
+	if (k->headers && append_pairs(k->headers, k->headers_len, p, &room))
+		return -1;
+	if (!k->header_upcall)
+		return 0;
+	n = ctx->upcall(ctx->handle, LWSJ_UP_CLIENT_HEADERS, k->request, c->protocol,
+			extra, (int32_t)sizeof(extra), lwsj_events_len(ctx));
+	if (n < 0 || (size_t)n > sizeof(extra))
+		return -1;
+	return append_pairs(extra, (size_t)n, p, &room);
 }
 
 /* the response's headers go while lws still has them: it drops them before ESTABLISHED */
 static int keep_response(struct lws *wsi, struct lwsj_conn *c)
 {
-	struct lwsj_bytes *b = &c->response;
+	struct lwsj_bytes *b = &c->client->response;
 	char proto[128] = "";
 
 	b->len = 0;
@@ -216,26 +226,28 @@ static int keep_response(struct lws *wsi, struct lwsj_conn *c)
 	return lwsj_put_headers(wsi, b);
 }
 
+/* the connection is up: report it, and drop what only connecting needed */
 static void established(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot)
 {
 	struct lwsj_conn *c = &ctx->conns[slot];
+	struct lwsj_client *k = c->client;
 	char ip[64] = "", info[96];
 	int n;
 
-	lws_sul_cancel(&c->sul_connect);
-	free(c->client_headers);
-	c->client_headers = NULL;
-	c->connecting = NULL;
 	lwsj_conn_link(ctx, slot, wsi);
 	lws_get_peer_simple(wsi, ip, sizeof(ip));
 	n = snprintf(info, sizeof(info), "%s%c%d%c", ip, 0, (int)lws_get_socket_fd(wsi), 0);
-	if (!c->response.len && !lwsj_bytes_reserve(&c->response, 2)) {
-		c->response.p[0] = c->response.p[1] = 0;
-		c->response.len = 2;
+	if (!k->response.len && !lwsj_bytes_reserve(&k->response, 2)) {
+		k->response.p[0] = k->response.p[1] = 0;
+		k->response.len = 2;
 	}
 	lwsj_emit2(ctx, LWSJ_EV_CLIENT_ESTABLISHED, 0, lwsj_conn_handle(ctx, slot), c->protocol,
-		   c->request, info, (size_t)n, c->response.p, c->response.len);
-	lwsj_bytes_free(&c->response);
+		   k->request, info, (size_t)n, k->response.p, k->response.len);
+	lws_sul_cancel(&k->sul);
+	free(k->headers);
+	lwsj_bytes_free(&k->response);
+	free(k);
+	c->client = NULL;
 }
 
 /*
@@ -256,7 +268,7 @@ int lwsj_client_callback(struct lwsj_ctx *ctx, struct lws *wsi, enum lws_callbac
 
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-		if (append_headers(ctx, &ctx->conns[slot], (char **)in, len)) {
+		if (!ctx->conns[slot].client || append_headers(ctx, &ctx->conns[slot], (char **)in, len)) {
 			failed(ctx, wsi, slot, "handshake headers do not fit in the request");
 			return -1;
 		}
@@ -289,18 +301,19 @@ int lwsj_client_callback(struct lwsj_ctx *ctx, struct lws *wsi, enum lws_callbac
 	}
 
 	case LWS_CALLBACK_CLIENT_CONFIRM_EXTENSION_SUPPORTED:
-		return lwsj_deflate_confirm(ctx, wsi, ctx->conns[slot].request,
+		return ctx->conns[slot].client &&
+		       lwsj_deflate_confirm(ctx, wsi, ctx->conns[slot].client->request,
 					    ctx->conns[slot].protocol, in);
 
 	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
-		if (keep_response(wsi, &ctx->conns[slot])) {
+		if (!ctx->conns[slot].client || keep_response(wsi, &ctx->conns[slot])) {
 			failed(ctx, wsi, slot, "out of memory");
 			return -1;
 		}
 		return 0;
 
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		if (ctx->conns[slot].timed_out) {
+		if (!ctx->conns[slot].client || ctx->conns[slot].client->timed_out) {
 			failed(ctx, wsi, slot, "timed out");
 			return -1;
 		}

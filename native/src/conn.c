@@ -71,12 +71,17 @@ void lwsj_conn_release(struct lwsj_ctx *ctx, uint32_t slot)
 	lwsj_conn_drop_queue(ctx, slot);
 	free(c->q);
 	free(c->rx);
-	free(c->client_headers);
-	lwsj_bytes_free(&c->response);
+	free(c->texts);
+	c->texts = NULL;
+	if (c->client) {
+		lws_sul_cancel(&c->client->sul);
+		free(c->client->headers);
+		lwsj_bytes_free(&c->client->response);
+		free(c->client);
+		c->client = NULL;
+	}
 	c->q = NULL;
 	c->rx = NULL;
-	c->client_headers = NULL;
-	lws_sul_cancel(&c->sul_connect);
 	if (c->linked) {
 		struct lwsj_proto *pr = &ctx->protos[c->protocol];
 
@@ -113,6 +118,14 @@ struct lwsj_conn *lwsj_conn_get(struct lwsj_ctx *ctx, uint64_t handle, uint32_t 
 	if (slot)
 		*slot = s;
 	return &ctx->conns[s];
+}
+
+/* the connection's close reasons, made on first use; NULL when out of memory */
+struct lwsj_close_texts *lwsj_conn_texts(struct lwsj_conn *c)
+{
+	if (!c->texts)
+		c->texts = calloc(1, sizeof(*c->texts));
+	return c->texts;
 }
 
 void lwsj_slot_add_queued(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta)

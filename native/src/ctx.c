@@ -235,6 +235,9 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	/* lws sizes its fd table from ulimit -n unless told: keep it to what we use */
 	info.fd_limit_per_thread = (unsigned int)max_conns + 64;
 	info.count_threads = 1;
+	/* lws reads the socket in chunks of this (one buffer per context, not per
+	 * connection): large enough that a big message takes few reads */
+	info.pt_serv_buf_size = 64 * 1024;
 	info.timeout_secs = ctx->handshake_timeout_s ? (unsigned int)ctx->handshake_timeout_s : 20;
 	/* a connection holding a half-sent request (slowloris) gets no longer than that */
 	info.timeout_secs_ah_idle = info.timeout_secs;
@@ -450,7 +453,8 @@ int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
 		/* timers live in lws's lists: take ours out before lws frees them */
 		lws_sul_cancel(&ctx->sul_wait);
 		for (uint32_t i = 0; ctx->conns && i < ctx->max_conns; i++)
-			lws_sul_cancel(&ctx->conns[i].sul_connect);
+			if (ctx->conns[i].client)
+				lws_sul_cancel(&ctx->conns[i].client->sul);
 		lws_context_destroy(ctx->lws);
 		ctx->lws = NULL;
 	}

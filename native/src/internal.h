@@ -72,7 +72,32 @@ struct lwsj_proto {
 	int32_t head;      /* first slot of this protocol's connection list, -1 if none */
 };
 
-/* One WebSocket connection, owned by the service thread. */
+/* What a client connection needs until CLIENT_ESTABLISHED. */
+struct lwsj_client {
+	struct lwsj_conn *conn;  /* for the timer; the slot array never moves */
+	int64_t request;         /* Java's id of the connect request */
+	struct lws *connecting;  /* the wsi, once lws made it */
+	unsigned char *headers;  /* name\0value\0 pairs to append, then \0 */
+	size_t headers_len;
+	lws_sorted_usec_list_t sul; /* the connect timeout */
+	struct lwsj_bytes response; /* subprotocol and response headers, for the event */
+	uint8_t reported;        /* the failure has been reported */
+	uint8_t timed_out;       /* the connect timeout fired */
+	uint8_t header_upcall;   /* ask Java for handshake headers */
+};
+
+/* Close reasons, made when a close begins (most connections never need them). */
+struct lwsj_close_texts {
+	uint8_t reason_len;      /* ours */
+	uint8_t peer_len;        /* the peer's */
+	char reason[123];
+	char peer_reason[123];
+};
+
+/*
+ * One WebSocket connection, owned by the service thread. Kept small: every slot of
+ * maxConnections is one of these, and an idle connection should cost little.
+ */
 struct lwsj_conn {
 	struct lws *wsi;        /* NULL while free or while a client is connecting */
 	uint32_t gen;           /* bumped when the connection closes */
@@ -81,18 +106,15 @@ struct lwsj_conn {
 	uint8_t in_use;
 	uint8_t linked;         /* in its protocol's list (established) */
 	uint8_t is_client;      /* frames we send are masked */
-	uint8_t reported;       /* the client attempt's failure has been reported */
-	uint8_t timed_out;      /* the connect timeout fired */
-	uint8_t header_upcall;  /* ask Java for handshake headers */
 	uint8_t ext_active;     /* an extension (permessage-deflate) transforms our frames */
-
-	/* a client connection until CLIENT_ESTABLISHED */
-	int64_t request;        /* Java's id of the connect request */
-	struct lws *connecting; /* the client wsi before CLIENT_ESTABLISHED */
-	unsigned char *client_headers; /* name\0value\0 pairs to append, then \0 */
-	size_t client_headers_len;
-	lws_sorted_usec_list_t sul_connect; /* the connect timeout */
-	struct lwsj_bytes response;    /* subprotocol and response headers, for the event */
+	uint8_t rx_binary;
+	uint8_t rx_active;      /* a message is being assembled */
+	uint8_t wants_writable;
+	uint8_t close_pending;  /* close after the queue drains */
+	uint16_t close_code;    /* the code we send (close_pending) */
+	int32_t peer_close_code; /* from the peer's close frame; 0 = none seen */
+	struct lwsj_close_texts *texts;
+	struct lwsj_client *client; /* until CLIENT_ESTABLISHED */
 
 	/* send queue: a ring of frame pointers */
 	struct lwsj_frame **q;
@@ -102,17 +124,6 @@ struct lwsj_conn {
 	/* assembly of a message that arrives in several chunks */
 	unsigned char *rx;
 	size_t rx_len, rx_cap;
-	uint8_t rx_binary;
-	uint8_t rx_active;
-
-	uint8_t wants_writable;
-	uint8_t close_pending;   /* close after the queue drains */
-	uint16_t close_code;     /* the code we send (close_pending) */
-	uint8_t close_reason_len;
-	char close_reason[123];
-	int32_t peer_close_code; /* from the peer's close frame; 0 = none seen */
-	uint8_t peer_reason_len;
-	char peer_reason[123];
 };
 
 /* lws's per-session data: lws allocates and zeroes it for every wsi */
@@ -225,6 +236,7 @@ uint32_t lwsj_client_slot(struct lws *wsi);
 void lwsj_conn_closed(struct lwsj_ctx *ctx, uint32_t slot);
 int lwsj_conn_receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void *in, size_t len);
 void lwsj_conn_peer_close(struct lwsj_conn *c, const unsigned char *in, size_t len);
+struct lwsj_close_texts *lwsj_conn_texts(struct lwsj_conn *c);
 int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		      void *user, void *in, size_t len);
 

@@ -134,15 +134,18 @@ void lwsj_conn_close(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *
 {
 	struct lwsj_conn *c = &ctx->conns[slot];
 
+	struct lwsj_close_texts *t;
+
 	if (c->close_pending)
 		return;
-	if (rlen > sizeof(c->close_reason))
-		rlen = sizeof(c->close_reason);
 	c->close_pending = 1;
 	c->close_code = (uint16_t)code;
-	c->close_reason_len = (uint8_t)rlen;
-	if (rlen)
-		memcpy(c->close_reason, reason, rlen);
+	if (rlen && (t = lwsj_conn_texts(c))) {
+		if (rlen > sizeof(t->reason))
+			rlen = sizeof(t->reason);
+		t->reason_len = (uint8_t)rlen;
+		memcpy(t->reason, reason, rlen);
+	}
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, (int)ctx->timeout_s);
 	lws_callback_on_writable(c->wsi);
 }
@@ -158,7 +161,8 @@ void lwsj_conn_abort(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *
 	lwsj_conn_drop_queue(ctx, slot);
 	lwsj_conn_close(ctx, slot, code, reason, rlen);
 	lws_close_reason(c->wsi, (enum lws_close_status)c->close_code,
-			 (unsigned char *)c->close_reason, c->close_reason_len);
+			 c->texts ? (unsigned char *)c->texts->reason : NULL,
+			 c->texts ? c->texts->reason_len : 0);
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
@@ -253,7 +257,8 @@ int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot)
 		}
 	} else if (c->close_pending) {
 		lws_close_reason(c->wsi, (enum lws_close_status)c->close_code,
-				 (unsigned char *)c->close_reason, c->close_reason_len);
+				 c->texts ? (unsigned char *)c->texts->reason : NULL,
+				 c->texts ? c->texts->reason_len : 0);
 		return -1;
 	}
 	if (c->wants_writable && !c->q_len) {
