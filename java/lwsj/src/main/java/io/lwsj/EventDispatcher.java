@@ -59,7 +59,8 @@ final class EventDispatcher {
 
     private void setBuffer(ByteBuffer b) {
         events = b;
-        view = b.duplicate().order(ByteOrder.nativeOrder());
+        // what handlers see has Java's usual (big-endian) order, like any new ByteBuffer
+        view = b.duplicate();
     }
 
     ByteBuffer buffer() {
@@ -98,7 +99,7 @@ final class EventDispatcher {
                     side = direct(side.capacity() * 2);
                     continue;
                 }
-                dispatch(side, side.duplicate().order(ByteOrder.nativeOrder()), 0, r & ~Abi.SERVICE_MORE);
+                dispatch(side, side.duplicate(), 0, r & ~Abi.SERVICE_MORE);
                 if ((r & Abi.SERVICE_MORE) == 0) {
                     return;
                 }
