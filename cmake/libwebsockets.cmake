@@ -14,6 +14,11 @@
 #   LWSJ_LWS_SOURCE_DIR     the unpacked libwebsockets source (LICENSE, test apps...).
 #   LWSJ_LWS_BUILD_DIR      libwebsockets' own build tree (bin/ holds the test apps and
 #                           minimal examples when LWSJ_LWS_TESTAPPS is ON).
+#   LWSJ_LWS_PATCHES        lwsj's own patches (cmake/patches/*.patch), applied in name
+#                           order to the unpacked source by cmake/apply-patches.cmake
+#                           (needs GNU patch). Each says in its header what it fixes and
+#                           which test fails without it. Changing one re-extracts the
+#                           source and rebuilds libwebsockets.
 #
 # Options:
 #   LWSJ_SANITIZE       build libwebsockets and everything linking
@@ -73,6 +78,24 @@ if(NOT _lwsj_fetch_rc EQUAL 0 OR NOT EXISTS "${_lwsj_fetch_out}")
 endif()
 set(LWSJ_LWS_TARBALL "${_lwsj_fetch_out}")
 message(STATUS "libwebsockets ${LWS_VERSION}: ${LWSJ_LWS_TARBALL}")
+
+# ---- our patches to the pinned source ------------------------------------------------
+file(GLOB LWSJ_LWS_PATCHES CONFIGURE_DEPENDS "${_lwsj_top}/cmake/patches/*.patch")
+list(SORT LWSJ_LWS_PATCHES)
+set(_lwsj_patch_command "")
+if(LWSJ_LWS_PATCHES)
+  find_program(LWSJ_PATCH_EXECUTABLE patch)
+  if(NOT LWSJ_PATCH_EXECUTABLE)
+    message(FATAL_ERROR "GNU patch is needed to apply cmake/patches/*.patch to libwebsockets "
+                        "(Debian: apt-get install patch)")
+  endif()
+  set(_lwsj_patch_command PATCH_COMMAND
+      ${CMAKE_COMMAND} -DSOURCE_DIR=<SOURCE_DIR> -DPATCH_DIR=${_lwsj_top}/cmake/patches
+                       -DPATCH_EXECUTABLE=${LWSJ_PATCH_EXECUTABLE}
+                       -P ${_lwsj_top}/cmake/apply-patches.cmake)
+  list(LENGTH LWSJ_LWS_PATCHES _lwsj_npatches)
+  message(STATUS "libwebsockets ${LWS_VERSION}: ${_lwsj_npatches} lwsj patches (cmake/patches)")
+endif()
 
 # ---- dependencies libwebsockets links against -----------------------------------------
 find_package(OpenSSL REQUIRED)
@@ -143,13 +166,40 @@ ExternalProject_Add(lwsj_lws_external
   SOURCE_DIR "${LWSJ_LWS_SOURCE_DIR}"
   BINARY_DIR "${LWSJ_LWS_BUILD_DIR}"
   INSTALL_DIR "${LWSJ_LWS_INSTALL_DIR}"
+  ${_lwsj_patch_command}
   CMAKE_ARGS ${_lwsj_lws_args}
   BUILD_BYPRODUCTS "${_lwsj_lws_lib}"
   LOG_DOWNLOAD ON
+  LOG_PATCH ON
   LOG_CONFIGURE ON
   LOG_BUILD ON
   LOG_INSTALL ON
   LOG_OUTPUT_ON_FAILURE ON)
+
+# A patch added, removed or changed (or a changed patch script) must start again from a
+# pristine tree: the download step depends on a list of the patches' names and hashes,
+# rewritten at configure time only when it changes (every patch is a configure
+# dependency), so it re-extracts the archive (removing the old tree), then patch,
+# configure and build follow.
+set(_lwsj_patch_list "apply-patches.cmake ")
+file(SHA256 "${_lwsj_top}/cmake/apply-patches.cmake" _lwsj_h)
+string(APPEND _lwsj_patch_list "${_lwsj_h}\n")
+foreach(_p IN LISTS LWSJ_LWS_PATCHES)
+  get_filename_component(_n "${_p}" NAME)
+  file(SHA256 "${_p}" _lwsj_h)
+  string(APPEND _lwsj_patch_list "${_n} ${_lwsj_h}\n")
+endforeach()
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+  ${LWSJ_LWS_PATCHES} "${_lwsj_top}/cmake/apply-patches.cmake")
+set(_lwsj_patch_list_file "${CMAKE_BINARY_DIR}/libwebsockets/lwsj-patches.list")
+set(_lwsj_old_list "")
+if(EXISTS "${_lwsj_patch_list_file}")
+  file(READ "${_lwsj_patch_list_file}" _lwsj_old_list)
+endif()
+if(NOT _lwsj_old_list STREQUAL _lwsj_patch_list)
+  file(WRITE "${_lwsj_patch_list_file}" "${_lwsj_patch_list}")
+endif()
+ExternalProject_Add_StepDependencies(lwsj_lws_external download "${_lwsj_patch_list_file}")
 
 # An imported target's include directory must exist when CMake generates.
 file(MAKE_DIRECTORY "${LWSJ_LWS_INSTALL_DIR}/include")

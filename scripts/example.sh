@@ -69,7 +69,7 @@ fi
 
 if [ ! -s "$classpath_file" ] || [ "$stamp" -nt "$classpath_file" ]; then
     mvn_quiet -f java/examples/pom.xml dependency:build-classpath \
-        -Dmdep.includeScope=runtime -Dmdep.outputFile="$classpath_file"
+        -DincludeScope=runtime -Dmdep.outputFile="$classpath_file"
     touch "$classpath_file" # the plugin leaves an unchanged file alone
 fi
 

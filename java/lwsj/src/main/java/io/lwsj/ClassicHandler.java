@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * Text arrives as its bytes (the handler overrides {@link #onTextBytes}), so no String
- * is made. The poll reasons (ADD_POLL_FD ...) are not delivered here.
+ * is made.
  *
  * @param <S> the per-session user data
  */
@@ -155,8 +155,8 @@ public final class ClassicHandler<S> implements Handler<S> {
     public Map<String, String> clientHandshakeHeaders(ClientRequest request) {
         Wsi w = Wsi.ofClientRequest(request);
         w.expectHandshakeHeaders();
-        callback.callback(w, Reason.CLIENT_APPEND_HANDSHAKE_HEADER, null, null, 0);
-        return w.handshakeHeaders();
+        int r = callback.callback(w, Reason.CLIENT_APPEND_HANDSHAKE_HEADER, null, null, 0);
+        return r != 0 ? null : w.handshakeHeaders();
     }
 
     @Override
@@ -180,9 +180,40 @@ public final class ClassicHandler<S> implements Handler<S> {
         int r = callback.callback(w, Reason.HTTP, null, in, in.remaining());
         LwsResponse answer = w.httpAnswer();
         if (answer == null) {
-            answer = LwsResponse.notFound();
+            return r != 0 ? LwsResponse.closeConnection() : LwsResponse.notFound();
         }
         return r != 0 ? answer.header("Connection", "close") : answer;
+    }
+
+    // ---- external poll ----------------------------------------------------------------
+
+    /** ADD_POLL_FD: in holds the classic lws_pollargs (fd, events, prev_events) as three ints. */
+    @Override
+    public void onAddPollFd(int fd, int events) {
+        pollReason(Reason.ADD_POLL_FD, fd, events, 0, 0);
+    }
+
+    @Override
+    public void onDelPollFd(int fd) {
+        pollReason(Reason.DEL_POLL_FD, fd, 0, 0, 0);
+    }
+
+    /** CHANGE_MODE_POLL_FD as the classic pair: SET_MODE for bits added, CLEAR_MODE for bits removed (in len). */
+    @Override
+    public void onChangeModePollFd(int fd, int events, int previousEvents) {
+        int added = events & ~previousEvents;
+        int removed = previousEvents & ~events;
+        if (added != 0) {
+            pollReason(Reason.SET_MODE_POLL_FD, fd, events, previousEvents, added);
+        }
+        if (removed != 0) {
+            pollReason(Reason.CLEAR_MODE_POLL_FD, fd, events, previousEvents, removed);
+        }
+    }
+
+    private void pollReason(Reason reason, int fd, int events, int previous, int len) {
+        ByteBuffer args = ByteBuffer.allocate(12).putInt(fd).putInt(events).putInt(previous).flip();
+        callback.callback(Wsi.none(), reason, null, args, len);
     }
 
     @Override

@@ -34,7 +34,8 @@ public interface Handler<S> {
 
     /**
      * CLIENT_APPEND_HANDSHAKE_HEADER: headers to add to a client's handshake request,
-     * asked for when the request is sent. Only called for handlers that override it.
+     * asked for when the request is sent; null fails the connection attempt. Only called
+     * for handlers that override it.
      */
     default Map<String, String> clientHandshakeHeaders(ClientRequest request) {
         return Map.of();

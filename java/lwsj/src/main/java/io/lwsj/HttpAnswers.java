@@ -42,6 +42,9 @@ final class HttpAnswers {
         if (response == null) {
             response = LwsResponse.notFound();
         }
+        if (response.closesConnection()) {
+            return false;
+        }
         if (response.file() != null) {
             return serveFile(request, response);
         }

@@ -15,6 +15,7 @@ public final class LwsResponse {
     private final byte[] body;
     private final String file;
     private final Map<String, String> headers = new LinkedHashMap<>();
+    private boolean close;
 
     private LwsResponse(int status, String contentType, byte[] body, String file) {
         if (status < 100 || status > 599) {
@@ -33,6 +34,13 @@ public final class LwsResponse {
 
     public static LwsResponse text(int status, String text) {
         return new LwsResponse(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    /** No answer: the connection is dropped (the classic HTTP callback's non-zero return). */
+    public static LwsResponse closeConnection() {
+        LwsResponse r = new LwsResponse(400, "text/plain", new byte[0], null);
+        r.close = true;
+        return r;
     }
 
     public static LwsResponse notFound() {
@@ -66,6 +74,11 @@ public final class LwsResponse {
     public String contentType() { return contentType; }
     public Map<String, String> headers() { return headers; }
     byte[] body() { return body; }
+    /** True for {@link #closeConnection()}. */
+    boolean closesConnection() {
+        return close;
+    }
+
     /** The file path relative to the document root, or null for a body response. */
     public String file() { return file; }
 }

@@ -139,18 +139,19 @@ public enum Reason {
     CLIENT_CONFIRM_EXTENSION_SUPPORTED,
 
     /**
-     * External poll integration: a socket was added to the set to poll. Delivered
-     * only with the context's external poll support (serviceFd); not by
-     * {@link ClassicHandler}'s WebSocket and HTTP mapping.
+     * External poll integration (contexts built with
+     * {@link LwsContext.Builder#externalPoll(boolean)}, first protocol): a socket was
+     * added to the set to poll; {@code in} holds three ints, the classic lws_pollargs
+     * (fd, events, previous events). Call {@link LwsContext#serviceFd} when it is ready.
      */
     ADD_POLL_FD,
 
     /** External poll integration: a socket left the set to poll (see {@link #ADD_POLL_FD}). */
     DEL_POLL_FD,
 
-    /** External poll integration: add events to poll for on a socket (see {@link #ADD_POLL_FD}). */
+    /** External poll integration: add events to poll for on a socket; {@code len} holds the bits added. */
     SET_MODE_POLL_FD,
 
-    /** External poll integration: stop polling for events on a socket (see {@link #ADD_POLL_FD}). */
+    /** External poll integration: stop polling for events on a socket; {@code len} holds the bits removed. */
     CLEAR_MODE_POLL_FD
 }

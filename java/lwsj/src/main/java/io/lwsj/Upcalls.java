@@ -62,8 +62,12 @@ final class Upcalls implements LwsjNative.UpcallFn {
         if (p == null) {
             return 0;
         }
+        java.util.Map<String, String> headers = p.protocol.handler().clientHandshakeHeaders(p.request);
+        if (headers == null) {
+            return -1; // the handler refused: the connect fails
+        }
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-        for (java.util.Map.Entry<String, String> e : p.protocol.handler().clientHandshakeHeaders(p.request).entrySet()) {
+        for (java.util.Map.Entry<String, String> e : headers.entrySet()) {
             String name = e.getKey();
             String value = e.getValue();
             if (name == null || name.isEmpty() || value == null
@@ -151,9 +155,10 @@ final class Upcalls implements LwsjNative.UpcallFn {
                     return 0;
             }
         } catch (Throwable e) {
-            // nothing may unwind into C; refuse what was asked
+            // nothing may unwind into C; refuse what was asked (for the upcalls that
+            // answer with a byte count, -1 is the refusal)
             LOG.error("upcall {} failed; refusing", reason, e);
-            return 1;
+            return reason == Abi.UP_TLS_EXTRA_CA || reason == Abi.UP_CLIENT_HEADERS ? -1 : 1;
         }
     }
 }

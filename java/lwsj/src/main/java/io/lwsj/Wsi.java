@@ -1,6 +1,8 @@
 package io.lwsj;
 
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -140,8 +142,8 @@ public final class Wsi {
             return null;
         }
         try {
-            return java.net.InetAddress.getByName(peer).getCanonicalHostName();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(peer).getCanonicalHostName();
+        } catch (UnknownHostException e) {
             return peer;
         }
     }

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -62,9 +61,9 @@ final class Hostile {
         ByteArrayOutputStream b = new ByteArrayOutputStream(payload.length + 14);
         b.write(b0);
         int m = mask == null ? 0 : 0x80;
-        if (declared < 126) {
+        if (declared >= 0 && declared < 126) {
             b.write(m | (int) declared);
-        } else if (declared <= 0xffff) {
+        } else if (declared >= 0 && declared <= 0xffff) {
             b.write(m | 126);
             b.write((int) (declared >>> 8));
             b.write((int) declared);
@@ -159,10 +158,24 @@ final class Hostile {
     /**
      * RFC 6455 7.1.7: the server fails the connection. Expects, as the next frame, a
      * close frame with this code (data frames before it are a failure: the server
-     * must not act on what follows the error), then the end of the TCP connection
-     * within a few seconds even though this client never answers the close.
+     * must not act on what follows the error); answers it as a well-behaved client
+     * does, with a close frame echoing the code, and expects the server to end the TCP
+     * connection within 3 s.
      */
     static void assertFailsWith(RawClient c, int code, String what) throws IOException {
+        assertCloseFrame(c, code, what);
+        writeQuietly(c, masked(0x8, true, closePayload(code, new byte[0])));
+        assertEofWithin(c, 3000, what);
+    }
+
+    /** As {@link #assertFailsWith} for a client that never answers: EOF within 8 s all the same. */
+    static void assertFailsWithoutAnswer(RawClient c, int code, String what) throws IOException {
+        assertCloseFrame(c, code, what);
+        assertEofWithin(c, 8000, what);
+    }
+
+    /** The next frame is a close frame with this code and a UTF-8 reason (if any). */
+    static void assertCloseFrame(RawClient c, int code, String what) throws IOException {
         RawClient.Frame f;
         try {
             f = c.readFrame();
@@ -180,7 +193,6 @@ final class Hostile {
             String reason = new String(f.payload(), 2, f.payload().length - 2, StandardCharsets.UTF_8);
             assertTrue(StandardCharsets.UTF_8.newEncoder().canEncode(reason), what + ": reason not UTF-8");
         }
-        assertEofWithin(c, 8000, what);
     }
 
     /** The server closes the TCP connection within ms; whatever arrives first must not be a data frame. */

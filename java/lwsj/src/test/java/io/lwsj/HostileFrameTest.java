@@ -71,6 +71,24 @@ class HostileFrameTest extends ServerTestSupport {
 
     // ---- framing --------------------------------------------------------------------
 
+    /**
+     * 7.1.7: a failed connection is closed even when the peer never answers the close
+     * frame (lws waits 5 s for the answer), and the handler hears of it promptly then.
+     */
+    @Test
+    void aFailedConnectionEndsAndIsReportedEvenIfThePeerNeverAnswers() throws IOException {
+        long t0;
+        try (RawClient c = open()) {
+            c.write(frame(0x81, null, 2, utf8("hi")));
+            t0 = System.nanoTime();
+            Hostile.assertFailsWithoutAnswer(c, PROTOCOL_ERROR, "unanswered close");
+        }
+        Hostile.Closed seen = poll(closed, 3_000, "onClosed within 3 s of the end of the TCP connection");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(CloseCodes.ABNORMAL, seen.code());
+        assertTrue(ms < 9_000, "onClosed came " + ms + " ms after the bad frame");
+    }
+
     /** 5.1: "The server MUST close the connection upon receiving a frame that is not masked." */
     @Test
     void unmaskedClientFramesFailWith1002() throws IOException {
@@ -366,6 +384,30 @@ class HostileFrameTest extends ServerTestSupport {
             assertEofWithin(c, 8000, "after close");
         }
         poll(closed, "onClosed");
+    }
+
+    /**
+     * 5.5.1: nothing follows a close frame. A valid message and a protocol error in one
+     * packet: the handler answers the message while lws is already closing; that
+     * answer must not be written after the close frame (it may come before it).
+     */
+    @Test
+    void noEchoFollowsTheCloseFrameOfAFailedConnection() throws IOException {
+        for (int i = 0; i < 20; i++) {
+            try (RawClient c = open()) {
+                c.write(concat(masked(0x1, true, utf8("echo me " + i)), frame(0x81, null, 1, utf8("x"))));
+                RawClient.Frame f = c.readFrame();
+                if (f.opcode() == 0x1) {
+                    assertEquals("echo me " + i, f.text());
+                    f = c.readFrame();
+                }
+                assertEquals(0x8, f.opcode(), "expected the close frame");
+                assertEquals(PROTOCOL_ERROR, f.closeCode());
+                Hostile.writeQuietly(c, masked(0x8, true, closePayload(PROTOCOL_ERROR, new byte[0])));
+                assertEofWithin(c, 3000, "round " + i);
+            }
+            poll(closed, "onClosed");
+        }
     }
 
     static String hex(byte[] b) {

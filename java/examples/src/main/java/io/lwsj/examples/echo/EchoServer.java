@@ -7,8 +7,11 @@ import io.lwsj.LwsContext;
 import io.lwsj.LwsRequest;
 import io.lwsj.LwsResponse;
 import io.lwsj.Overflow;
+import io.lwsj.PermessageDeflate;
 import io.lwsj.Protocol;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 
 /**
  * A WebSocket echo server on any path (but /broadcast).
@@ -25,8 +28,12 @@ import java.nio.ByteBuffer;
  * Close frames are answered by the library. A client that sends faster than it reads
  * is paused (TCP backpressure) until its echoes have been written.
  *
+ * With {@code --deflate} the server accepts permessage-deflate (RFC 7692) from clients
+ * that offer it; with {@code --tls-cert FILE --tls-key FILE} it speaks wss:// only.
+ *
  * <pre>
- *   EchoServer [--port P (default 9000)] [--bind ADDR (default 127.0.0.1)]
+ *   EchoServer [--port P (default 9000)] [--bind ADDR (default 127.0.0.1)] [--deflate]
+ *              [--tls-cert FILE --tls-key FILE]
  * </pre>
  */
 public final class EchoServer {
@@ -87,9 +94,24 @@ public final class EchoServer {
         }
     }
 
-    /** Builds and starts the server; the caller closes it. */
+    /** Builds and starts a plain server without compression; the caller closes it. */
     static LwsContext start(String bind, int port) {
-        return LwsContext.builder()
+        return start(bind, port, false, null, null);
+    }
+
+    /**
+     * Builds and starts the server; the caller closes it. {@code deflate} accepts
+     * permessage-deflate; a certificate and key (PEM, both or neither) make it wss://.
+     */
+    static LwsContext start(String bind, int port, boolean deflate, Path tlsCert, Path tlsKey) {
+        LwsContext.Builder builder = LwsContext.builder();
+        if (deflate) {
+            builder.permessageDeflate(PermessageDeflate.defaults());
+        }
+        if (tlsCert != null) {
+            builder.tls(tlsCert, tlsKey);
+        }
+        return builder
                 .bindAddress(bind)
                 .port(port)
                 .protocol(echoProtocol()) // first: the default without a subprotocol
@@ -118,10 +140,17 @@ public final class EchoServer {
     public static void main(String[] args) {
         int port = 9000;
         String bind = "127.0.0.1";
+        boolean deflate = false;
+        Path tlsCert = null;
+        Path tlsKey = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
                 usage(null);
+            }
+            if (a.equals("--deflate")) {
+                deflate = true;
+                continue;
             }
             if (i + 1 >= args.length) {
                 usage("missing value for " + a);
@@ -138,15 +167,25 @@ public final class EchoServer {
                 case "--bind":
                     bind = v;
                     break;
+                case "--tls-cert":
+                    tlsCert = Paths.get(v);
+                    break;
+                case "--tls-key":
+                    tlsKey = Paths.get(v);
+                    break;
                 default:
                     usage("unknown option " + a);
             }
         }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            usage("--tls-cert and --tls-key go together");
+        }
 
-        LwsContext context = start(bind, port);
+        LwsContext context = start(bind, port, deflate, tlsCert, tlsKey);
         Runtime.getRuntime().addShutdownHook(new Thread(context::close, "lwsj-echo-shutdown"));
         String host = bind.indexOf(':') >= 0 ? "[" + bind + "]" : bind;
-        System.out.println("lwsj echo server listening on ws://" + host + ":" + context.port() + "/");
+        System.out.println("lwsj echo server listening on " + (tlsCert != null ? "wss://" : "ws://")
+                + host + ":" + context.port() + "/" + (deflate ? " (permessage-deflate)" : ""));
         System.out.flush();
         // the context's service thread keeps the JVM alive until it is killed
     }
@@ -155,7 +194,8 @@ public final class EchoServer {
         if (problem != null) {
             System.err.println(problem);
         }
-        System.err.println("usage: EchoServer [--port P (default 9000)] [--bind ADDR (default 127.0.0.1)]");
+        System.err.println("usage: EchoServer [--port P (default 9000)] [--bind ADDR (default 127.0.0.1)]"
+                + " [--deflate] [--tls-cert FILE --tls-key FILE]");
         System.exit(problem == null ? 0 : 2);
     }
 }
