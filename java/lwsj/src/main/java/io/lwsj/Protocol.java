@@ -69,7 +69,7 @@ public final class Protocol<S> {
         private final String name;
         private final Handler<S> handler;
         private Function<Connection, S> sessionFactory;
-        private int receiveBufferSize = 4096;
+        private int receiveBufferSize = 64 * 1024;
         private long maxMessageSize = 16L * 1024 * 1024;
         private boolean receiveFragments;
         private long maxQueuedBytes = 4L * 1024 * 1024;
@@ -101,7 +101,11 @@ public final class Protocol<S> {
             return this;
         }
 
-        /** libwebsockets' rx_buffer_size: the largest chunk delivered at once (128 B to 16 MiB). */
+        /**
+         * libwebsockets' rx_buffer_size (default 64 KiB): the most one socket read takes and
+         * the largest chunk delivered at once (128 B to 16 MiB). Idle connections do not pay
+         * for it (lwsj's patch 0102 makes the buffer only when a frame needs it).
+         */
         public Builder<S> receiveBufferSize(int bytes) {
             if (bytes < 128 || bytes > 16 * 1024 * 1024) {
                 throw new IllegalArgumentException("receiveBufferSize must be 128..16777216, got " + bytes);
