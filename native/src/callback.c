@@ -347,6 +347,15 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return lwsj_http_writeable(wsi, pss);
 
+	case LWS_CALLBACK_HTTP_BODY:
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		/*
+		 * The answer went at LWS_CALLBACK_HTTP; lws's default handler would write
+		 * a second response of its own into it here. Request bodies are not passed
+		 * to Java (yet): they are read and dropped.
+		 */
+		return 0;
+
 	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
 		return lwsj_http_file_done(ctx, wsi, pss);
 

@@ -431,7 +431,7 @@ class ExtensionTest extends ClientTestKit {
 
     // ---- together with permessage-deflate ------------------------------------------------
     // Offers of two extensions to a server that has both: a connection runs at most one
-    // (lws holds one; our patch 0101 makes both handshakes respect that instead of writing
+    // (lws holds one; our patch 0010 makes both handshakes respect that instead of writing
     // past the array). Each case runs in a child JVM (TwoExtensionsProbe) so that a
     // native crash fails the test instead of ending the test run.
 
