@@ -427,6 +427,51 @@ class DeflateTest extends ClientTestKit {
         return total;
     }
 
+    /**
+     * Several clients send compressed messages at once, each inflating to more than the
+     * inflater's 1 KiB output buffer: the server drains each over several service turns
+     * while other connections' reads reuse the socket read buffer (lws patch 0103).
+     */
+    @Test
+    void severalCompressingClientsAtOnce() throws Exception {
+        Recorder server = new Recorder().echoing();
+        LwsContext srv = echoServer(PermessageDeflate.defaults(), server);
+        int clients = 6;
+        int messages = 6;
+        List<Recorder> recorders = new ArrayList<>();
+        List<Connection> conns = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            Recorder r = new Recorder();
+            recorders.add(r);
+            conns.add(lwsjPair(PermessageDeflate.defaults(), srv.port(), r));
+        }
+        java.util.Random random = new java.util.Random(7);
+        List<List<byte[]>> sent = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            List<byte[]> mine = new ArrayList<>();
+            for (int m = 0; m < messages; m++) {
+                // half random (incompressible), half repeated: inflates well past 1 KiB
+                byte[] b = new byte[30_000];
+                random.nextBytes(b);
+                java.util.Arrays.fill(b, 15_000, b.length, (byte) ('a' + m));
+                mine.add(b);
+            }
+            sent.add(mine);
+        }
+        for (int m = 0; m < messages; m++) {
+            for (int i = 0; i < clients; i++) {
+                assertTrue(conns.get(i).send(sent.get(i).get(m)));
+            }
+        }
+        for (int i = 0; i < clients; i++) {
+            for (int m = 0; m < messages; m++) {
+                Object got = poll(recorders.get(i).messages, "client " + i + " echo " + m);
+                assertTrue(got instanceof byte[] && java.util.Arrays.equals(sent.get(i).get(m), (byte[]) got),
+                        "client " + i + " message " + m + " came back intact");
+            }
+        }
+    }
+
     private Connection lwsjPair(PermessageDeflate clientSettings, int port, Recorder client) {
         LwsContext cli = track(clientOnly().permessageDeflate(clientSettings)
                 .protocol(protocol(PROTO, client)).build()).start();
