@@ -105,7 +105,8 @@ find_package(Threads REQUIRED)
 
 set(LWSJ_SANITIZE_FLAGS "")
 if(LWSJ_SANITIZE)
-  set(LWSJ_SANITIZE_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer)
+  # -g: ASan and UBSan reports with file:line
+  set(LWSJ_SANITIZE_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer -g)
 endif()
 string(REPLACE ";" " " _lwsj_san_string "${LWSJ_SANITIZE_FLAGS}")
 

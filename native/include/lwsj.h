@@ -242,8 +242,9 @@ LWSJ_API int32_t lwsj_ctx_add_extension(int64_t ctx, const char *name, const cha
  * [owner, before listen] limits; 0 keeps libwebsockets' default for each.
  * max_header_bytes: the request headers a connection may send (1024..65535);
  * handshake_timeout_s: for the handshake and other round trips (close, pong), also how
- * long a connection may sit on a half-sent request; ping_interval_s: idle time before
- * a keepalive ping; idle_timeout_s: idle time (no data, no pong) before hanging up.
+ * long a connection may sit on a half-sent request; ping_interval_s: time without a
+ * pong before a keepalive ping; idle_timeout_s: time without a pong before hanging up
+ * (both set, the ping first, or both 0 for libwebsockets' own: 300 s and 310 s).
  */
 LWSJ_API int32_t lwsj_ctx_set_limits(int64_t ctx, int32_t max_header_bytes,
                                      int32_t handshake_timeout_s, int32_t ping_interval_s,

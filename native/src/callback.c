@@ -86,6 +86,10 @@ static int filter_protocol(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_ps
 	    lws_hdr_total_length(wsi, WSI_TOKEN_KEY) != 24)
 		return refuse(wsi, "HTTP/1.1 400 Bad Request\r\n"
 			      "Content-Length: 0\r\nConnection: close\r\n\r\n");
+	/* every connection slot taken: refuse before the upgrade, not after it */
+	if (ctx->free_head < 0)
+		return refuse(wsi, "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
+			      "Content-Length: 0\r\nConnection: close\r\n\r\n");
 	r = lwsj_http_request(ctx, wsi, LWSJ_UP_FILTER_PROTOCOL, protocol_index(wsi));
 	if (r >= LWSJ_FILTER_USE && r < LWSJ_FILTER_USE + ctx->nprotos && pss) {
 		/* lws stays bound to the protocol it chose (all share one callback);
@@ -168,6 +172,14 @@ int lwsj_conn_receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void
 		return 0;
 	}
 
+	/*
+	 * a frame that declares more than the bound is refused at its first chunk, before
+	 * its payload arrives (with an extension the wire length is not the message's)
+	 */
+	if (!c->ext_active &&
+	    (uint64_t)(c->rx_active ? c->rx_len : 0) + len + lws_remaining_packet_payload(wsi) >
+	    (uint64_t)pr->max_message_size)
+		return too_big(c);
 	if (!c->rx_active && final) {
 		/* the common case: the whole message in one piece, straight to the event */
 		if ((int64_t)len > pr->max_message_size)
@@ -195,7 +207,8 @@ int lwsj_conn_receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void
 			c->rx = np;
 			c->rx_cap = ncap;
 		}
-		memcpy(c->rx + c->rx_len, in, len);
+		if (len) /* an empty first fragment: c->rx may still be NULL */
+			memcpy(c->rx + c->rx_len, in, len);
 		c->rx_len += len;
 		return 0;
 	}
@@ -277,6 +290,7 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 	switch (reason) {
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		ctx->wakes++;
 		lwsj_commands_run_foreign(ctx);
 		return 0;
 
@@ -335,6 +349,21 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return lwsj_conn_writeable(ctx, slot);
 
 	case LWS_CALLBACK_CLOSED:
+		if (slot != UINT32_MAX && !ctx->conns[slot].peer_close_code &&
+		    !ctx->conns[slot].close_pending && lws_get_close_length(wsi) >= 2) {
+			/* lws failed the connection (bad input): report the code it sent */
+			struct lwsj_conn *c = &ctx->conns[slot];
+			const unsigned char *p = lws_get_close_payload(wsi);
+			size_t n = (size_t)lws_get_close_length(wsi) - 2;
+			struct lwsj_close_texts *t = n ? lwsj_conn_texts(c) : NULL;
+
+			c->close_pending = 1;
+			c->close_code = (uint16_t)((p[0] << 8) | p[1]);
+			if (t) {
+				t->reason_len = (uint8_t)(n < sizeof(t->reason) ? n : sizeof(t->reason));
+				memcpy(t->reason, p + 2, t->reason_len);
+			}
+		}
 		if (slot != UINT32_MAX) {
 			lwsj_conn_closed(ctx, slot);
 			pss->slot_plus1 = 0;

@@ -162,7 +162,10 @@ int32_t lwsj_ctx_set_limits(int64_t handle, int32_t max_header_bytes, int32_t ha
 	if ((max_header_bytes && (max_header_bytes < 1024 || max_header_bytes > 65535)) ||
 	    handshake_timeout_s < 0 || ping_interval_s < 0 || ping_interval_s > 65535 ||
 	    idle_timeout_s < 0 || idle_timeout_s > 65535 ||
-	    (ping_interval_s && idle_timeout_s && ping_interval_s >= idle_timeout_s)) {
+	    /* lws pings only with a hang-up time, and pings at once after each pong
+	     * with a ping time of 0: both or neither, the ping first */
+	    !ping_interval_s != !idle_timeout_s ||
+	    (ping_interval_s && ping_interval_s >= idle_timeout_s)) {
 		lwsj_set_error("bad limits (headers %d, handshake %d s, ping %d s, idle %d s)",
 			       max_header_bytes, handshake_timeout_s, ping_interval_s, idle_timeout_s);
 		return LWSJ_ERR_ARG;

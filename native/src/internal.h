@@ -15,10 +15,8 @@
 
 /* headroom in front of every frame's payload: lws needs LWS_PRE, our header <= 14 */
 #define LWSJ_HEADROOM LWS_PRE
-/* frames up to this size are gathered into one raw write; larger ones go alone */
-#define LWSJ_COALESCE_MAX 4096
 /* the most bytes gathered into one raw write */
-#define LWSJ_SCRATCH_SIZE (64 * 1024)
+#define LWSJ_SCRATCH_SIZE (256 * 1024)
 
 /* permessage-deflate and user-defined extensions of one context */
 #define LWSJ_MAX_EXTENSIONS 8
@@ -182,6 +180,7 @@ struct lwsj_ctx {
 	lws_sorted_usec_list_t sul_wait;
 	struct lws *http_wsi;    /* the wsi of the HTTP upcall in progress */
 	int destroying;
+	uint32_t wakes;          /* lws_cancel_service wake-ups taken so far */
 	int external_poll;       /* tell Java about fds to watch */
 	int wake_fd;             /* external poll: an eventfd other threads wake the loop with */
 };

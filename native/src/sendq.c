@@ -208,48 +208,53 @@ static int write_through_extension(struct lwsj_ctx *ctx, uint32_t slot)
 	return r < 0 ? -1 : 0;
 }
 
+/*
+ * One raw write of what is at the head of the queue: the frames gathered into one
+ * buffer (a copy costs less than a trip through poll per frame), or a frame alone,
+ * straight from where it lies, when it is the only one or too large to gather.
+ * Returns lws_write's.
+ */
+static int write_batch(struct lwsj_ctx *ctx, uint32_t slot)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+	struct lwsj_frame *f = c->q[c->q_head];
+	size_t n = 0;
+	int r;
+
+	if (c->q_len == 1 || lwsj_frame_wire_len(f) > LWSJ_SCRATCH_SIZE / 2) {
+		f = pop(c);
+		n = lwsj_frame_wire_len(f);
+		r = lws_write(c->wsi, f->buf + LWSJ_HEADROOM - f->hdr_len, n, LWS_WRITE_RAW);
+		lwsj_frame_unref(f);
+	} else {
+		unsigned char *d = ctx->scratch + LWS_PRE;
+
+		while (c->q_len) {
+			size_t w;
+
+			f = c->q[c->q_head];
+			w = lwsj_frame_wire_len(f);
+			if (n + w > LWSJ_SCRATCH_SIZE)
+				break;
+			memcpy(d + n, f->buf + LWSJ_HEADROOM - f->hdr_len, w);
+			n += w;
+			lwsj_frame_unref(pop(c));
+		}
+		r = lws_write(c->wsi, d, n, LWS_WRITE_RAW);
+	}
+	lwsj_slot_add_queued(ctx, slot, -(int64_t)n);
+	return r;
+}
+
 /* [service] SERVER_WRITEABLE: returns -1 to have lws close the connection */
 int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot)
 {
 	struct lwsj_conn *c = &ctx->conns[slot];
-	struct lwsj_frame *f;
-	size_t n = 0;
-	int r;
 
 	lwsj_frame_unref(c->in_flight);
 	c->in_flight = NULL;
-	if (c->q_len && c->ext_active) {
-		if (write_through_extension(ctx, slot))
-			return -1;
-		if (c->q_len || c->close_pending) {
-			lws_callback_on_writable(c->wsi);
-			return 0;
-		}
-	} else if (c->q_len) {
-		f = c->q[c->q_head];
-		if (c->q_len == 1 || lwsj_frame_wire_len(f) > LWSJ_COALESCE_MAX) {
-			f = pop(c);
-			n = lwsj_frame_wire_len(f);
-			r = lws_write(c->wsi, f->buf + LWSJ_HEADROOM - f->hdr_len, n, LWS_WRITE_RAW);
-			lwsj_frame_unref(f);
-		} else {
-			unsigned char *d = ctx->scratch + LWS_PRE;
-
-			while (c->q_len) {
-				size_t w;
-
-				f = c->q[c->q_head];
-				w = lwsj_frame_wire_len(f);
-				if (w > LWSJ_COALESCE_MAX || n + w > LWSJ_SCRATCH_SIZE)
-					break;
-				memcpy(d + n, f->buf + LWSJ_HEADROOM - f->hdr_len, w);
-				n += w;
-				lwsj_frame_unref(pop(c));
-			}
-			r = lws_write(c->wsi, d, n, LWS_WRITE_RAW);
-		}
-		lwsj_slot_add_queued(ctx, slot, -(int64_t)n);
-		if (r < 0)
+	if (c->q_len) {
+		if (c->ext_active ? write_through_extension(ctx, slot) : write_batch(ctx, slot) < 0)
 			return -1;
 		if (c->q_len || c->close_pending) {
 			lws_callback_on_writable(c->wsi);

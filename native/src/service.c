@@ -83,6 +83,17 @@ int32_t lwsj_service(int64_t handle, int32_t timeout_ms, const void *sub, int32_
 	} else if (timeout_ms == 0) {
 		lws_service(ctx->lws, -1);
 	} else {
+		/*
+		 * lws runs the timers that are due before it polls, then waits in poll
+		 * however much those timers produced (a timeout's CLOSED, say): a turn
+		 * that does not wait comes first, and only an empty one goes on to wait
+		 */
+		uint32_t wakes = ctx->wakes;
+
+		lws_service(ctx->lws, -1);
+		/* what it produced, or a wake-up it took (close(), say), ends the turn */
+		if (ctx->ev_len || ctx->spill.len || ctx->wakes != wakes)
+			return lwsj_events_len(ctx);
 		if (timeout_ms > 0)
 			lws_sul_schedule(ctx->lws, 0, &ctx->sul_wait, wait_over,
 					 (lws_usec_t)timeout_ms * LWS_US_PER_MS);

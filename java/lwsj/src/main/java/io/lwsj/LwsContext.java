@@ -638,17 +638,19 @@ public final class LwsContext implements AutoCloseable {
         }
 
         /**
-         * Keepalive: after pingInterval without traffic a ping is sent; after idleTimeout
-         * without traffic or a pong the connection is dropped. Whole seconds, up to
-         * 65535; pingInterval below idleTimeout. Zero turns either off (the default).
+         * Keepalive: after pingInterval without a pong the connection is pinged; after
+         * idleTimeout without one it is dropped (libwebsockets counts pongs as proof of
+         * life, not data). Whole seconds, up to 65535, both set (the ping first) or both
+         * zero. Without this, libwebsockets' own policy applies: a ping after 300 s, and
+         * a hang-up 10 s later without a pong.
          */
         public Builder keepalive(java.time.Duration pingInterval, java.time.Duration idleTimeout) {
             long p = pingInterval.toSeconds();
             long i = idleTimeout.toSeconds();
-            if (p < 0 || i < 0 || p > 65535 || i > 65535 || (p > 0 && i > 0 && p >= i)
+            if (p < 0 || i < 0 || p > 65535 || i > 65535 || (p == 0) != (i == 0) || (p > 0 && p >= i)
                     || pingInterval.toNanos() % 1_000_000_000L != 0 || idleTimeout.toNanos() % 1_000_000_000L != 0) {
-                throw new IllegalArgumentException("keepalive wants whole seconds 0..65535, ping interval below the"
-                        + " idle timeout; got " + pingInterval + ", " + idleTimeout);
+                throw new IllegalArgumentException("keepalive wants whole seconds 0..65535, both zero or the ping"
+                        + " interval below the idle timeout; got " + pingInterval + ", " + idleTimeout);
             }
             this.pingInterval = pingInterval;
             this.idleTimeout = idleTimeout;

@@ -330,6 +330,119 @@ class HostileHandshakeTest extends ServerTestSupport {
         poll(closed, "onClosed of the client served during the attack");
     }
 
+    /**
+     * What any peer can send at will must not reach the server's log as warnings or
+     * errors (lwsj passes lws's err and warn lines to SLF4J by default): a log flood is
+     * a denial of service too.
+     */
+    @Test
+    void badRequestsAreNotLoggedAsWarningsOrErrors() throws IOException {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream tee = new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                captured.write(b);
+                err.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                captured.write(b, off, len);
+                err.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8);
+        System.setErr(tee);
+        try {
+            Map<String, String> many = validHeaders();
+            for (int i = 0; i < 2000; i++) {
+                many.put("X-Many-" + i, "v".repeat(40));
+            }
+            Map<String, String> big = validHeaders();
+            big.put("X-Big", "b".repeat(20_000));
+            String[] bad = {
+                request("GET", "HTTP/1.1", with("Connection", "keep-alive, foo")),
+                request("GET", "HTTP/1.1", with("Sec-WebSocket-Protocol", ",,, ,")),
+                request("GET", "HTTP/1.1", with("Sec-WebSocket-Protocol", "p".repeat(200))),
+                request("GET", "HTTP/1.1", with("Sec-WebSocket-Version", "8")),
+                request("GET", "HTTP/1.1", with("Sec-WebSocket-Key", "short")),
+                request("GET", "HTTP/1.1", many),
+                request("GET", "HTTP/1.1", big),
+                "GET /a\u0000b HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\nHost: z\r\n\r\n",
+            };
+            for (int i = 0; i < bad.length; i++) {
+                expectRefusedOrClosed(ascii(bad[i]), "bad request #" + i);
+            }
+            // and a few hostile frames
+            for (byte[] f : new byte[][] {Hostile.frame(0x81, null, 1, new byte[1]),
+                    Hostile.frame(0x89, Hostile.mask(), 200, new byte[200]),
+                    Hostile.frame(0x82, Hostile.mask(), -1L, new byte[4])}) {
+                try (RawClient c = raw(ctx)) {
+                    c.upgrade(ctx.port(), "echo");
+                    Hostile.writeQuietly(c, f);
+                    c.readToEof();
+                } catch (IOException e) {
+                    // reset
+                }
+                poll(closed, "onClosed");
+            }
+            sleep(200); // the service thread logs after the client has seen the end
+        } finally {
+            System.setErr(err);
+        }
+        List<String> loud = new ArrayList<>();
+        for (String line : captured.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (line.contains("io.lwsj.libwebsockets") && (line.contains("WARN") || line.contains("ERROR"))) {
+                loud.add(line);
+            }
+        }
+        assertTrue(loud.isEmpty(), "bad input logged as warnings or errors:\n" + String.join("\n", loud));
+    }
+
+    /** An extension that changes nothing, to have many of them. */
+    record Identity(String name) implements Extension<Object> {
+        @Override
+        public Object construct(boolean clientSide) {
+            return new Object();
+        }
+    }
+
+    /**
+     * A server with many extensions, offered all of them: it accepts no more than a
+     * connection can hold (lws writes past its array otherwise), and the connection works.
+     */
+    @Test
+    void moreExtensionsOfferedThanAConnectionCanHoldAreNotAllAccepted() throws IOException {
+        LwsContext.Builder b = localhost();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            names.add("x-id" + i);
+            b.extension(new Identity("x-id" + i));
+        }
+        try (LwsContext multi = b.protocol(echo("echo")).build().start()) {
+            offerAll(multi, names);
+        }
+    }
+
+    void offerAll(LwsContext multi, List<String> names) throws IOException {
+        for (int round = 0; round < 20; round++) {
+            try (RawClient c = RawClient.connect(multi.port())) {
+                String key = RawClient.newKey();
+                c.write(RawClient.upgradeRequest(multi.port(), "/", key, "13", "echo",
+                        Map.of("Sec-WebSocket-Extensions", String.join(", ", names))));
+                RawClient.Head h = c.readHead();
+                assertEquals(101, h.status(), h.statusLine());
+                String accepted = h.header("sec-websocket-extensions");
+                int n = accepted == null ? 0 : accepted.split(",").length;
+                assertTrue(n < names.size(), "all " + n + " extensions accepted: " + accepted);
+                c.sendText("with " + n + " extensions");
+                assertEquals("with " + n + " extensions", c.readFrame().text());
+            }
+        }
+    }
+
     /** An idle TCP connection that never sends a byte is also cut at the handshake timeout. */
     @Test
     void silentConnectionsAreCutAtTheHandshakeTimeout() throws IOException {

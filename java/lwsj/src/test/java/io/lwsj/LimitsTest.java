@@ -227,6 +227,65 @@ class LimitsTest extends ServerTestSupport {
         assertTrue(closed.isEmpty(), "onClosed: " + closed);
     }
 
+    /**
+     * keepalive(0, 3 s): "zero turns the ping off". Either the builder refuses the
+     * combination, or no pings are sent; never a ping storm (lws, given a ping interval
+     * of 0 s, pings again the moment each pong arrives).
+     */
+    @Test
+    void aZeroPingIntervalSendsNoPings() {
+        LwsContext ctx;
+        try {
+            ctx = start(localhost().protocol(echo()).keepalive(Duration.ZERO, Duration.ofSeconds(3)));
+        } catch (IllegalArgumentException refused) {
+            return; // refusing it is fine too
+        }
+        WsTestClient c = client(ctx, "echo");
+        sleep(1_500);
+        assertTrue(c.pings.size() <= 1, c.pings.size() + " pings in 1.5 s with a ping interval of 0 (off)");
+        c.assertEchoes("still here");
+    }
+
+    /** keepalive(2 s, 0): a ping interval without an idle timeout still pings. */
+    @Test
+    void aPingIntervalWithoutAnIdleTimeoutStillPings() {
+        LwsContext ctx;
+        try {
+            ctx = start(localhost().protocol(echo()).keepalive(Duration.ofSeconds(1), Duration.ZERO));
+        } catch (IllegalArgumentException refused) {
+            return; // refusing it is fine too
+        }
+        WsTestClient c = client(ctx, "echo");
+        poll(c.pings, 4_000, "a keepalive ping within 4 s (interval 1 s)");
+        sleep(2_000);
+        assertFalse(c.ended.isDone(), "closed without an idle timeout: " + c.ended.getNow(null));
+    }
+
+    /**
+     * A peer that stops answering and never closes its end: the server hangs up (the
+     * keepalive), half-closes, waits handshakeTimeout for the peer's FIN and then drops
+     * the connection from a timer. The handler must hear of it then, not whenever the
+     * next network event happens to wake the service loop.
+     */
+    @Test
+    void aPeerThatNeverClosesItsEndIsReportedClosedFromTheTimer() throws IOException {
+        LwsContext ctx = start(localhost().handshakeTimeout(Duration.ofSeconds(1))
+                .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(2)).protocol(echo()));
+        try (RawClient c = rawHandshake(ctx, "echo")) {
+            c.socket.setSoTimeout(8000);
+            try {
+                c.readToEof(); // pings, then the server's FIN; this end stays open
+            } catch (SocketException e) {
+                // reset: also the end
+            }
+            long t0 = System.nanoTime();
+            Hostile.Closed seen = poll(closed, 5_000, "onClosed within 5 s of the server's hang-up");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertNotEquals(1000, seen.code());
+            assertTrue(ms < 5_000, "onClosed " + ms + " ms after the hang-up");
+        }
+    }
+
     @Test
     void keepaliveArgumentsAreChecked() {
         LwsContext.Builder b = LwsContext.builder();
