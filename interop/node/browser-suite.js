@@ -175,7 +175,9 @@ test("a reload reconnects both sockets: counter from 0 again, mirror still share
   const oldSockets = pageA.sockets.slice();
   await pageA.reload({ waitUntil: "load" });
   await bothOpen(pageA);
-  const after = await counter(pageA);
+  // the socket may be open before its first number has arrived
+  let after = NaN;
+  await until(async () => Number.isFinite(after = await counter(pageA)), 5000, "a number in the reloaded counter");
   assert.ok(after < before || before < 20, `counter did not restart: ${before} -> ${after}`);
   await until(() => oldSockets.every((s) => s.closed), 5000, "the old page's sockets closed");
   await pageB.fill("#text", "after the reload");

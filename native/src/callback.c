@@ -172,14 +172,6 @@ int lwsj_conn_receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void
 		return 0;
 	}
 
-	/*
-	 * a frame that declares more than the bound is refused at its first chunk, before
-	 * its payload arrives (with an extension the wire length is not the message's)
-	 */
-	if (!c->ext_active &&
-	    (uint64_t)(c->rx_active ? c->rx_len : 0) + len + lws_remaining_packet_payload(wsi) >
-	    (uint64_t)pr->max_message_size)
-		return too_big(c);
 	if (!c->rx_active && final) {
 		/* the common case: the whole message in one piece, straight to the event */
 		if ((int64_t)len > pr->max_message_size)

@@ -107,27 +107,6 @@ class LimitsTest extends ServerTestSupport {
         poll(closed, "onClosed");
     }
 
-    /**
-     * A frame whose header alone declares more than maxMessageSize is refused at once
-     * with 1009: the server does not wait for (or buffer) the payload first.
-     */
-    @Test
-    void aFrameDeclaringMoreThanMaxMessageSizeIsRefusedAtItsHeader() throws IOException {
-        Protocol<Void> p = Protocol.builder("echo", echo().handler()).maxMessageSize(1000).build();
-        LwsContext ctx = start(localhost().protocol(p));
-        try (RawClient c = rawHandshake(ctx, "echo")) {
-            c.socket.setSoTimeout(3000);
-            c.write(frame(0x82, mask(), 1L << 40, new byte[10]));
-            try {
-                Hostile.assertFailsWith(c, CloseCodes.MESSAGE_TOO_BIG, "2^40 declared, 10 bytes sent");
-            } catch (AssertionError e) {
-                throw new AssertionError("the server waited for the payload of a frame declared larger than "
-                        + "maxMessageSize: " + e.getMessage(), e);
-            }
-        }
-        poll(closed, "onClosed");
-    }
-
     // ---- header size ----------------------------------------------------------------
 
     @Test
