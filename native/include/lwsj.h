@@ -273,7 +273,8 @@ LWSJ_API int32_t lwsj_ctx_destroy(int64_t ctx, void *events, int32_t cap);
 /*
  * [service] one turn: run `sub_len` bytes of commands from `sub`, run commands
  * queued by other threads, service libwebsockets once (timeout_ms < 0: wait until
- * something happens; 0: do not wait; > 0: wait at most that long), and write
+ * something happens; 0: do not wait; > 0: wait at most that long; no wait lasts over
+ * 50 ms, so that events lws makes from its timers are not held back), and write
  * events into `events` (cap bytes). Returns the length of events written, or a
  * negative status. If events did not fit, they are kept in order and the result
  * has LWSJ_SERVICE_MORE set: take them with lwsj_take_pending.

@@ -6,6 +6,9 @@
 
 #include "internal.h"
 
+/* the longest one wait in lws_service lasts (see lwsj_service) */
+#define LWSJ_MAX_WAIT_MS 50
+
 /* the timer of a bounded wait: it only has to end lws_service */
 static void wait_over(lws_sorted_usec_list_t *sul)
 {
@@ -94,9 +97,15 @@ int32_t lwsj_service(int64_t handle, int32_t timeout_ms, const void *sub, int32_
 		/* what it produced, or a wake-up it took (close(), say), ends the turn */
 		if (ctx->ev_len || ctx->spill.len || ctx->wakes != wakes)
 			return lwsj_events_len(ctx);
-		if (timeout_ms > 0)
-			lws_sul_schedule(ctx->lws, 0, &ctx->sul_wait, wait_over,
-					 (lws_usec_t)timeout_ms * LWS_US_PER_MS);
+		/*
+		 * a timer that comes due just after the turn above still has lws run it
+		 * and then wait, holding what it made: no wait lasts longer than
+		 * LWSJ_MAX_WAIT_MS, so that is the most such an event is held back
+		 */
+		if (timeout_ms < 0 || timeout_ms > LWSJ_MAX_WAIT_MS)
+			timeout_ms = LWSJ_MAX_WAIT_MS;
+		lws_sul_schedule(ctx->lws, 0, &ctx->sul_wait, wait_over,
+				 (lws_usec_t)timeout_ms * LWS_US_PER_MS);
 		if (lws_service(ctx->lws, 0) < 0)
 			lwsl_err("%s: lws_service failed\n", __func__);
 		lws_sul_cancel(&ctx->sul_wait);
