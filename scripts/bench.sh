@@ -11,7 +11,7 @@
 #                    servers:   c-lws raw-tcp lwsj netty jetty java-websocket
 #                    scenarios: echo64 echo16k broadcast idle latency
 #   --no-build     use what bench/build and java/bench/target already hold
-#   --no-readme    leave README.md alone
+#   --no-readme    leave README.md alone (--quick always does)
 #   --reps N       repetitions per scenario (default 3; --quick: 1)
 #   --duration S   measured seconds per run (default 10; --quick: 1)
 #
@@ -41,7 +41,7 @@ usage() { sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
-        --quick) quick=1 ;;
+        --quick) quick=1; do_readme=0 ;;  # a smoke test: README keeps the measured table
         --only) [ $# -ge 2 ] || die "--only needs a value"; only=$2; shift ;;
         --only=*) only=${1#--only=} ;;
         --no-build) do_build=0 ;;
