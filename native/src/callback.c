@@ -118,7 +118,7 @@ static int established(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *p
 	ctx->conns[slot].ext_active = pss->ext_active;
 	lws_get_peer_simple(wsi, ip, sizeof(ip));
 	lwsj_emit(ctx, LWSJ_EV_ESTABLISHED, 0, lwsj_conn_handle(ctx, (uint32_t)slot), proto,
-		  (int32_t)strlen(ip), (int64_t)lws_get_socket_fd(wsi), ip, strlen(ip));
+		  (int64_t)lws_get_socket_fd(wsi), ip, strlen(ip));
 	return 0;
 }
 
@@ -164,7 +164,7 @@ int lwsj_conn_receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void
 			c->rx_active = !(final && last);
 			if (final && last)
 				fl |= LWSJ_EVF_FINAL;
-			if (lwsj_emit(ctx, LWSJ_EV_FRAGMENT, fl, h, c->protocol, (int32_t)n,
+			if (lwsj_emit(ctx, LWSJ_EV_FRAGMENT, fl, h, c->protocol,
 				      rest + (int64_t)(len - off - n), (const char *)in + off, n))
 				return -1;
 			off += n;
@@ -176,7 +176,7 @@ int lwsj_conn_receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void
 		/* the common case: the whole message in one piece, straight to the event */
 		if ((int64_t)len > pr->max_message_size)
 			return too_big(c);
-		return lwsj_emit(ctx, LWSJ_EV_MESSAGE, bin, h, c->protocol, (int32_t)len, 0,
+		return lwsj_emit(ctx, LWSJ_EV_MESSAGE, bin, h, c->protocol, 0,
 				 in, len) ? -1 : 0;
 	}
 	if (!c->rx_active) {
@@ -239,8 +239,8 @@ void lwsj_conn_closed(struct lwsj_ctx *ctx, uint32_t slot)
 			rlen = c->texts->reason_len;
 		}
 	}
-	lwsj_emit(ctx, LWSJ_EV_CLOSED, 0, lwsj_conn_handle(ctx, slot), c->protocol,
-		  (int32_t)rlen, code, reason, rlen);
+	lwsj_emit(ctx, LWSJ_EV_CLOSED, 0, lwsj_conn_handle(ctx, slot), c->protocol, code,
+		  reason, rlen);
 	lwsj_conn_release(ctx, slot);
 }
 
@@ -328,7 +328,7 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		if (slot == UINT32_MAX)
 			return 0;
 		return lwsj_emit(ctx, LWSJ_EV_PONG, 0, lwsj_conn_handle(ctx, slot),
-				 ctx->conns[slot].protocol, (int32_t)len, 0, in, len) ? -1 : 0;
+				 ctx->conns[slot].protocol, 0, in, len) ? -1 : 0;
 
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (slot != UINT32_MAX)

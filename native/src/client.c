@@ -61,7 +61,7 @@ static int parse(struct connect_req *r, const unsigned char *b, size_t len)
 
 static void report_error(struct lwsj_ctx *ctx, int64_t request, const char *reason)
 {
-	lwsj_emit(ctx, LWSJ_EV_CLIENT_ERROR, 0, 0, 0, (int32_t)strlen(reason), request,
+	lwsj_emit(ctx, LWSJ_EV_CLIENT_ERROR, 0, 0, 0, request,
 		  reason, strlen(reason));
 }
 
@@ -325,7 +325,7 @@ int lwsj_client_callback(struct lwsj_ctx *ctx, struct lws *wsi, enum lws_callbac
 
 	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
 		return lwsj_emit(ctx, LWSJ_EV_PONG, 0, lwsj_conn_handle(ctx, slot),
-				 ctx->conns[slot].protocol, (int32_t)len, 0, in, len) ? -1 : 0;
+				 ctx->conns[slot].protocol, 0, in, len) ? -1 : 0;
 
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
 		return lwsj_conn_writeable(ctx, slot);

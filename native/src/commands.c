@@ -40,7 +40,7 @@ static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
 		/* one event; Java asks each connection's handler what to do */
 		lwsj_emit(ctx, LWSJ_EV_BROADCAST,
 			  (k->flags & 0xf) == LWSJ_SEND_BINARY ? LWSJ_EVF_BINARY : 0, 0,
-			  (int32_t)k->target, (int32_t)k->len, 0, k->payload, k->len);
+			  (int32_t)k->target, 0, k->payload, k->len);
 		return;
 	}
 	if (pr->head < 0)

@@ -70,16 +70,11 @@ int lwsj_emit2(struct lwsj_ctx *ctx, uint16_t type, uint16_t flags, uint64_t con
 	return 0;
 }
 
+/* a record whose payload is one piece (its length goes into the header's a) */
 int lwsj_emit(struct lwsj_ctx *ctx, uint16_t type, uint16_t flags, uint64_t conn,
-	      int32_t protocol, int32_t a, int64_t b, const void *payload, size_t plen)
+	      int32_t protocol, int64_t b, const void *payload, size_t plen)
 {
-	int r = lwsj_emit2(ctx, type, flags, conn, protocol, b, payload, plen, NULL, 0);
-
-	if (!r && a != (int32_t)plen) {
-		/* a carries something other than the length (none today) */
-		return -1;
-	}
-	return r;
+	return lwsj_emit2(ctx, type, flags, conn, protocol, b, payload, plen, NULL, 0);
 }
 
 /* ev_len, flagged when events are held back in the spill */

@@ -204,7 +204,7 @@ int64_t lwsj_slot_pending(struct lwsj_ctx *ctx, uint32_t slot);
 
 /* events.c: [service] */
 int lwsj_emit(struct lwsj_ctx *ctx, uint16_t type, uint16_t flags, uint64_t conn,
-	      int32_t protocol, int32_t a, int64_t b, const void *payload, size_t plen);
+	      int32_t protocol, int64_t b, const void *payload, size_t plen);
 /* a record whose payload is two pieces (an assembled message tail) */
 int lwsj_emit2(struct lwsj_ctx *ctx, uint16_t type, uint16_t flags, uint64_t conn,
 	       int32_t protocol, int64_t b, const void *p1, size_t l1,

@@ -2,9 +2,10 @@
  * sendq.c - per-connection send queues and the write path. Service thread only.
  *
  * A queued message is a frame whose header is already written in front of its
- * payload. On WRITEABLE the small frames at the head of the queue are gathered into
- * one buffer and written with a single raw write, so syscalls do not grow with the
- * number of messages; a large frame is written alone, straight from where it lies.
+ * payload. On WRITEABLE the frames at the head of the queue are gathered into one
+ * buffer and written with a single raw write, so syscalls do not grow with the number
+ * of messages; a frame that is alone or too large to gather is written straight from
+ * where it lies.
  * lws keeps the unsent tail of a partial write and withholds WRITEABLE until it has
  * gone, so at most one write is made per WRITEABLE.
  */
@@ -269,7 +270,7 @@ int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot)
 	if (c->wants_writable && !c->q_len) {
 		c->wants_writable = 0;
 		lwsj_emit(ctx, LWSJ_EV_WRITEABLE, 0, lwsj_conn_handle(ctx, slot),
-			  c->protocol, 0, 0, NULL, 0);
+			  c->protocol, 0, NULL, 0);
 	}
 	return 0;
 }

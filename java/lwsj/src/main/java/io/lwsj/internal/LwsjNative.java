@@ -34,10 +34,6 @@ public final class LwsjNative {
 
     private LwsjNative() {}
 
-    /** Loads the native library (idempotent); throws UnsatisfiedLinkError with the reason. */
-    public static void ensureLoaded() {
-        // the static initializer does the work
-    }
 
     public interface UpcallFn extends Callback {
         int invoke(long ctx, int reason, long conn, int protocol, Pointer in, int len, int eventsLen);
