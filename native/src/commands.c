@@ -46,7 +46,7 @@ static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
 	if (pr->head < 0)
 		return;
 	/* one frame shared by every server-side recipient */
-	f = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len, 0);
+	f = lwsj_frame_new(ctx, (uint8_t)(k->flags & 0x1f), k->payload, k->len, 0);
 	if (!f) {
 		lwsl_err("%s: out of memory for a %u-byte broadcast\n", __func__, k->len);
 		return;
@@ -62,14 +62,14 @@ static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
 		/* a client masks its frames, and lws frames for an extension itself in
 		 * the frame's headroom: either needs a copy of its own */
 		if (ctx->conns[slot].is_client || ctx->conns[slot].ext_active)
-			mine = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len,
+			mine = lwsj_frame_new(ctx, (uint8_t)(k->flags & 0x1f), k->payload, k->len,
 					      ctx->conns[slot].is_client && !ctx->conns[slot].ext_active);
 		if (!mine || lwsj_conn_enqueue(ctx, (uint32_t)slot, mine) < 0)
 			lwsl_err("%s: out of memory queueing a broadcast\n", __func__);
 		if (mine != f)
-			lwsj_frame_unref(mine);
+			lwsj_frame_unref(ctx, mine);
 	}
-	lwsj_frame_unref(f);
+	lwsj_frame_unref(ctx, f);
 }
 
 static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
@@ -106,11 +106,11 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 	switch (k->op) {
 	case LWSJ_CMD_SEND:
 		/* with an extension active lws frames and masks; else we do */
-		f = lwsj_frame_new((uint8_t)(k->flags & 0x1f), k->payload, k->len,
+		f = lwsj_frame_new(ctx, (uint8_t)(k->flags & 0x1f), k->payload, k->len,
 				   c->is_client && !c->ext_active);
 		if (!f || lwsj_conn_enqueue(ctx, slot, f) < 0)
 			lwsl_err("%s: out of memory queueing %u bytes\n", __func__, k->len);
-		lwsj_frame_unref(f);
+		lwsj_frame_unref(ctx, f);
 		break;
 	case LWSJ_CMD_CLOSE:
 		if (k->flags & LWSJ_CLOSE_DISCARD)

@@ -487,6 +487,7 @@ int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
 		free(ctx->protocols);
 		free(ctx->conns);
 		free(ctx->scratch);
+		lwsj_frame_pool_free(ctx);
 		lwsj_bytes_free(&ctx->spill);
 		lwsj_bytes_free(&ctx->xq);
 		free(ctx);

@@ -27,6 +27,7 @@ struct lwsj_frame {
 	uint32_t len;      /* payload bytes */
 	uint8_t hdr_len;   /* header bytes written just before the payload */
 	uint8_t opflags;   /* LWSJ_SEND_* of this frame */
+	uint8_t size_class; /* its list in the frame pool, or LWSJ_POOL_NONE */
 	unsigned char buf[]; /* LWSJ_HEADROOM bytes, then the payload */
 };
 
@@ -49,6 +50,15 @@ static inline size_t lwsj_frame_wire_len(const struct lwsj_frame *f)
 {
 	return (size_t)f->hdr_len + f->len;
 }
+
+/* frame pool (framepool.c): classes up to a 1 MiB payload */
+#define LWSJ_POOL_CLASSES 57
+#define LWSJ_POOL_NONE 0xff
+
+struct lwsj_frame_pool {
+	struct lwsj_frame *free[LWSJ_POOL_CLASSES];
+	size_t cached; /* bytes held in the lists */
+};
 
 /* A growable byte buffer. */
 struct lwsj_bytes {
@@ -176,6 +186,7 @@ struct lwsj_ctx {
 	struct lwsj_bytes xq;
 	int wake_pending;
 
+	struct lwsj_frame_pool frame_pool;
 	unsigned char *scratch;  /* LWS_PRE + LWSJ_SCRATCH_SIZE, for gathered writes */
 	lws_sorted_usec_list_t sul_wait;
 	struct lws *http_wsi;    /* the wsi of the HTTP upcall in progress */
@@ -212,9 +223,15 @@ int lwsj_emit2(struct lwsj_ctx *ctx, uint16_t type, uint16_t flags, uint64_t con
 
 int32_t lwsj_events_len(struct lwsj_ctx *ctx);
 
+/* framepool.c: [service] */
+struct lwsj_frame *lwsj_frame_alloc(struct lwsj_ctx *ctx, size_t len);
+void lwsj_frame_release(struct lwsj_ctx *ctx, struct lwsj_frame *f);
+void lwsj_frame_pool_free(struct lwsj_ctx *ctx);
+
 /* sendq.c: [service] */
-struct lwsj_frame *lwsj_frame_new(uint8_t opflags, const void *payload, size_t len, int masked);
-void lwsj_frame_unref(struct lwsj_frame *f);
+struct lwsj_frame *lwsj_frame_new(struct lwsj_ctx *ctx, uint8_t opflags, const void *payload,
+				  size_t len, int masked);
+void lwsj_frame_unref(struct lwsj_ctx *ctx, struct lwsj_frame *f);
 int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f);
 int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot);
 void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot);

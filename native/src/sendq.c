@@ -53,13 +53,11 @@ static uint8_t put_header(struct lwsj_frame *f, int masked)
 	return n;
 }
 
-struct lwsj_frame *lwsj_frame_new(uint8_t opflags, const void *payload, size_t len, int masked)
+struct lwsj_frame *lwsj_frame_new(struct lwsj_ctx *ctx, uint8_t opflags, const void *payload,
+				  size_t len, int masked)
 {
-	struct lwsj_frame *f;
+	struct lwsj_frame *f = lwsj_frame_alloc(ctx, len);
 
-	if (len > UINT32_MAX - LWSJ_HEADROOM - sizeof(*f))
-		return NULL;
-	f = malloc(sizeof(*f) + LWSJ_HEADROOM + len);
 	if (!f)
 		return NULL;
 	f->refs = 1;
@@ -71,10 +69,10 @@ struct lwsj_frame *lwsj_frame_new(uint8_t opflags, const void *payload, size_t l
 	return f;
 }
 
-void lwsj_frame_unref(struct lwsj_frame *f)
+void lwsj_frame_unref(struct lwsj_ctx *ctx, struct lwsj_frame *f)
 {
 	if (f && !--f->refs)
-		free(f);
+		lwsj_frame_release(ctx, f);
 }
 
 /* takes a reference to f; the caller has checked the bound */
@@ -120,9 +118,9 @@ void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot)
 	struct lwsj_conn *c = &ctx->conns[slot];
 
 	while (c->q_len)
-		lwsj_frame_unref(pop(c));
+		lwsj_frame_unref(ctx, pop(c));
 	c->q_head = 0;
-	lwsj_frame_unref(c->in_flight);
+	lwsj_frame_unref(ctx, c->in_flight);
 	c->in_flight = NULL;
 	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
 }
@@ -201,7 +199,7 @@ static int write_through_extension(struct lwsj_ctx *ctx, uint32_t slot)
 			arc4random_buf(h + 2, 4);
 			n = 6;
 		}
-		lwsj_frame_unref(f);
+		lwsj_frame_unref(ctx, f);
 		return lws_write(c->wsi, h, n, LWS_WRITE_RAW) < 0 ? -1 : 0;
 	}
 	r = lws_write(c->wsi, lwsj_frame_payload(f), f->len, (enum lws_write_protocol)mode);
@@ -226,7 +224,7 @@ static int write_batch(struct lwsj_ctx *ctx, uint32_t slot)
 		f = pop(c);
 		n = lwsj_frame_wire_len(f);
 		r = lws_write(c->wsi, f->buf + LWSJ_HEADROOM - f->hdr_len, n, LWS_WRITE_RAW);
-		lwsj_frame_unref(f);
+		lwsj_frame_unref(ctx, f);
 	} else {
 		unsigned char *d = ctx->scratch + LWS_PRE;
 
@@ -239,7 +237,7 @@ static int write_batch(struct lwsj_ctx *ctx, uint32_t slot)
 				break;
 			memcpy(d + n, f->buf + LWSJ_HEADROOM - f->hdr_len, w);
 			n += w;
-			lwsj_frame_unref(pop(c));
+			lwsj_frame_unref(ctx, pop(c));
 		}
 		r = lws_write(c->wsi, d, n, LWS_WRITE_RAW);
 	}
@@ -252,7 +250,7 @@ int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot)
 {
 	struct lwsj_conn *c = &ctx->conns[slot];
 
-	lwsj_frame_unref(c->in_flight);
+	lwsj_frame_unref(ctx, c->in_flight);
 	c->in_flight = NULL;
 	if (c->q_len) {
 		if (c->ext_active ? write_through_extension(ctx, slot) : write_batch(ctx, slot) < 0)

@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 final class EventDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
     private static final int INITIAL_CAPACITY = 256 * 1024;
+    /** A turn that spilled grows the buffer up to this, so that later turns fit (one copy less). */
+    private static final int GROWN_CAPACITY = 2 * 1024 * 1024;
 
     private final LwsContext context;
     private final long ctx;
@@ -108,6 +110,9 @@ final class EventDispatcher {
     }
 
     private void takeHeldBack() {
+        if (events.capacity() < GROWN_CAPACITY) {
+            setBuffer(direct(events.capacity() * 2));
+        }
         for (;;) {
             int r = take(events);
             if (r == Abi.ERR_SPACE) {
