@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Usage: scripts/bench.sh [--quick] [--only NAMES] [--no-build] [--no-readme] [--reps N] [--duration S]
 #
-# Benchmarks lwsj against a plain C libwebsockets server, Netty, Jetty, Java-WebSocket
+# Benchmarks lwsj against a plain C libwebsockets server, Netty, Jetty, Java-WebSocket, Undertow
 # and a raw TCP echo (the loopback ceiling), with bench/loadgen as the client.
 # See docs/benchmarks.md for what each scenario measures and how to read the tables.
 #
 #   --quick        1 s runs, one repetition, 2,000 idle connections on the already
 #                  running server (about 2 minutes with everything built)
 #   --only NAMES   comma-separated servers and/or scenarios to run:
-#                    servers:   c-lws raw-tcp lwsj netty jetty java-websocket
+#                    servers:   c-lws raw-tcp lwsj netty jetty java-websocket undertow
 #                    scenarios: echo64 echo16k broadcast idle latency
 #   --no-build     use what bench/build and java/bench/target already hold
 #   --no-readme    leave README.md alone (--quick always does)
@@ -24,9 +24,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-ALL_SERVERS="c-lws raw-tcp lwsj netty jetty java-websocket"
+ALL_SERVERS="c-lws raw-tcp lwsj netty jetty java-websocket undertow"
 ALL_SCENARIOS="echo64 echo16k broadcast idle latency"
-JVM_SERVERS=" lwsj netty jetty java-websocket "
+JVM_SERVERS=" lwsj netty jetty java-websocket undertow "
 
 quick=0
 only=""
@@ -138,7 +138,7 @@ if [ "$do_build" = 1 ]; then
         tail -n 30 "$run_dir/cmake.log" >&2
         die "cmake build of bench/ failed (log: $run_dir/cmake.log)"
     fi
-    if [[ " $ordered " == *" netty "* || " $ordered " == *" jetty "* || " $ordered " == *" java-websocket "* ]]; then
+    if [[ " $ordered " =~ \ (netty|jetty|java-websocket|undertow)\  ]]; then
         log "building java/bench (mvn package)"
         if ! mvn -q -B -f java/bench/pom.xml -DskipTests package >"$run_dir/mvn.log" 2>&1; then
             tail -n 30 "$run_dir/mvn.log" >&2
@@ -153,7 +153,7 @@ available() {
         c-lws) [ -x "$build_dir/c-lws-server" ] || { echo "bench/build/c-lws-server not built"; return 1; } ;;
         raw-tcp) [ -x "$build_dir/raw-tcp-echo" ] || { echo "bench/build/raw-tcp-echo not built"; return 1; } ;;
         lwsj) [ -x "$root/scripts/example.sh" ] || { echo "scripts/example.sh not available"; return 1; } ;;
-        netty|jetty|java-websocket) [ -f "$jar" ] || { echo "java/bench did not build"; return 1; } ;;
+        netty|jetty|java-websocket|undertow) [ -f "$jar" ] || { echo "java/bench did not build"; return 1; } ;;
     esac
     return 0
 }
@@ -190,6 +190,7 @@ start_server() { # name port log
         netty) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.NettyServer --port "$p" >"$slog" 2>&1 & ;;
         jetty) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.JettyServer --port "$p" >"$slog" 2>&1 & ;;
         java-websocket) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.JavaWebSocketServer --port "$p" >"$slog" 2>&1 & ;;
+        undertow) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.UndertowServer --port "$p" >"$slog" 2>&1 & ;;
         *) die "unknown server $name" ;;
     esac
     SPID=$!
@@ -235,6 +236,7 @@ server_version() { # name log
         netty) sed -n 's/^netty \([^ ]*\) \(epoll\) listening.*/Netty \1 (\2)/p' <<<"$line" ;;
         jetty) sed -n 's/^jetty \([^ ]*\) listening.*/Jetty \1/p' <<<"$line" ;;
         java-websocket) sed -n 's/^java-websocket \([^ ]*\) listening.*/Java-WebSocket \1/p' <<<"$line" ;;
+        undertow) sed -n 's/^undertow \([^ ]*\) listening.*/Undertow \1/p' <<<"$line" ;;
     esac
 }
 
@@ -602,6 +604,7 @@ make_report() { # mode: full | summary
         if (srv == "netty") return "Netty"
         if (srv == "jetty") return "Jetty"
         if (srv == "java-websocket") return "Java-WebSocket"
+        if (srv == "undertow") return "Undertow"
         return srv
     }
     END {
