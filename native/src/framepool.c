@@ -13,11 +13,19 @@
 
 #include "internal.h"
 
-#ifdef __SANITIZE_ADDRESS__
-/* under ASan every frame goes back to malloc, so that a use after free is caught */
-#define LWSJ_POOL_BYTES 0
-#else
 #define LWSJ_POOL_BYTES (4 * 1024 * 1024)
+
+/*
+ * Under ASan a frame waiting in a list, and the part of a frame's class beyond its
+ * payload, are poisoned: a use after release or an overrun is still reported.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
 /* the payload capacity of a class: 64 bytes, then four steps per power of two */
@@ -69,14 +77,17 @@ struct lwsj_frame *lwsj_frame_alloc(struct lwsj_ctx *ctx, size_t len)
 	}
 	f = pool->free[cls];
 	if (f) {
+		UNPOISON(f, alloc_size(cap));
 		/* a free frame keeps the next one's address where its payload goes */
 		memcpy(&pool->free[cls], f->buf, sizeof(void *));
 		pool->cached -= alloc_size(cap);
-		return f;
-	}
-	f = malloc(alloc_size(cap));
-	if (f)
+	} else {
+		f = malloc(alloc_size(cap));
+		if (!f)
+			return NULL;
 		f->size_class = (uint8_t)cls;
+	}
+	POISON(lwsj_frame_payload(f) + len, cap - len);
 	return f;
 }
 
@@ -90,6 +101,7 @@ void lwsj_frame_release(struct lwsj_ctx *ctx, struct lwsj_frame *f)
 		return;
 	}
 	size = alloc_size(class_cap(f->size_class));
+	UNPOISON(f, size);
 	if (pool->cached + size > LWSJ_POOL_BYTES) {
 		free(f);
 		return;
@@ -97,6 +109,7 @@ void lwsj_frame_release(struct lwsj_ctx *ctx, struct lwsj_frame *f)
 	memcpy(f->buf, &pool->free[f->size_class], sizeof(void *));
 	pool->free[f->size_class] = f;
 	pool->cached += size;
+	POISON(f, size);
 }
 
 void lwsj_frame_pool_free(struct lwsj_ctx *ctx)
@@ -107,6 +120,7 @@ void lwsj_frame_pool_free(struct lwsj_ctx *ctx)
 		while (pool->free[i]) {
 			struct lwsj_frame *f = pool->free[i];
 
+			UNPOISON(f, alloc_size(class_cap(i)));
 			memcpy(&pool->free[i], f->buf, sizeof(void *));
 			free(f);
 		}

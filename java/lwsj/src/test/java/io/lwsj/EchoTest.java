@@ -290,6 +290,39 @@ class EchoTest extends ServerTestSupport {
         assertEquals(125, poll(c.pings, "the 125-byte ping").length);
     }
 
+    /**
+     * The glue recycles frame memory by size class: frames of one class but of other
+     * lengths, and classes freed and reused in any order, must still carry exactly
+     * their own bytes. Sizes cross class edges (64, 80, 96, 112, 128, ... 1 MiB) and go
+     * beyond the largest pooled class.
+     */
+    @Test
+    void binaryEchoesOfMixedSizesComeBackIntact() {
+        LwsContext ctx = start(echo("echo"));
+        WsTestClient c = client(ctx, "echo");
+        java.util.Random random = new java.util.Random(6455);
+        int[] edges = {0, 1, 63, 64, 65, 79, 80, 81, 112, 113, 4095, 4096, 4097, 16384, 16385,
+            20480, 20481, 1 << 20, (1 << 20) + 1, (1 << 20) + 300_000};
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            int n = i < edges.length ? edges[i]
+                    : random.nextInt(4) == 0 ? random.nextInt(300_000) : random.nextInt(2048);
+            byte[] msg = new byte[n];
+            random.nextBytes(msg);
+            sent.add(msg);
+        }
+        int window = 8;
+        for (int i = 0; i < sent.size() + window; i++) {
+            if (i < sent.size()) {
+                c.sendBinary(sent.get(i));
+            }
+            if (i >= window) {
+                byte[] want = sent.get(i - window);
+                assertArrayEquals(want, c.nextBinary(), "echo " + (i - window) + " of " + want.length + " bytes");
+            }
+        }
+    }
+
     @Test
     void manyMessagesEchoInOrder() {
         LwsContext ctx = start(echo("echo"));
