@@ -27,7 +27,11 @@ static int poll_change(struct lwsj_ctx *ctx, int kind, const struct lws_pollargs
 {
 	int32_t v[3];
 
-	if (!ctx->external_poll || ctx->destroying || !pa)
+	if (ctx->destroying || !pa)
+		return 0;
+	if (ctx->epoll_fd >= 0)
+		return lwsj_epoll_change(ctx, kind, pa->fd, pa->events);
+	if (!ctx->external_poll)
 		return 0;
 	v[0] = pa->fd;
 	v[1] = pa->events;

@@ -6,6 +6,7 @@
  * from other threads hold it while they touch the context (lwsj_submit, lwsj_wake),
  * and destroy takes the context out of the table under it before freeing anything.
  */
+#include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,7 @@ int64_t lwsj_ctx_new(lwsj_upcall_fn upcall)
 	ctx->upcall = upcall;
 	ctx->free_head = -1;
 	ctx->wake_fd = -1;
+	ctx->epoll_fd = -1;
 
 	pthread_mutex_lock(&table_alloc_lock);
 	for (uint32_t i = 0; i < LWSJ_MAX_CONTEXTS; i++) {
@@ -178,6 +180,16 @@ int32_t lwsj_ctx_set_limits(int64_t handle, int32_t max_header_bytes, int32_t ha
 	return LWSJ_OK;
 }
 
+/* [owner] the service loop's epoll set and wake-up eventfd, where there are */
+static void close_loop_fds(struct lwsj_ctx *ctx)
+{
+	if (ctx->epoll_fd >= 0)
+		close(ctx->epoll_fd);
+	if (ctx->wake_fd >= 0)
+		close(ctx->wake_fd);
+	ctx->epoll_fd = ctx->wake_fd = -1;
+}
+
 /* [owner] */
 int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 			int32_t options, int32_t max_conns, void *slots)
@@ -256,6 +268,11 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	if (ctx->nexts)
 		info.extensions = ctx->exts;
 
+	/* lws reports the listener as it makes it: the set must be there first */
+	if (!ctx->external_poll && lwsj_epoll_open(ctx)) {
+		lwsj_set_error("cannot make the epoll set of the service loop: %s", strerror(errno));
+		goto fail;
+	}
 	ctx->lws = lws_create_context(&info);
 	if (!ctx->lws) {
 		lwsj_set_error("lws_create_context failed (see the lws log)");
@@ -289,6 +306,7 @@ fail_lws:
 	lws_context_destroy(ctx->lws);
 	ctx->lws = NULL;
 fail:
+	close_loop_fds(ctx);
 	free(ctx->conns);
 	free(ctx->protocols);
 	free(ctx->scratch);
@@ -481,8 +499,7 @@ int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
 			free(ctx->protos[i].name);
 		free(ctx->protos);
 		lwsj_tls_free(ctx);
-		if (ctx->wake_fd >= 0)
-			close(ctx->wake_fd);
+		close_loop_fds(ctx);
 		lwsj_ext_free(ctx);
 		free(ctx->protocols);
 		free(ctx->conns);

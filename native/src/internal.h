@@ -193,7 +193,8 @@ struct lwsj_ctx {
 	int destroying;
 	uint32_t wakes;          /* lws_cancel_service wake-ups taken so far */
 	int external_poll;       /* tell Java about fds to watch */
-	int wake_fd;             /* external poll: an eventfd other threads wake the loop with */
+	int epoll_fd;            /* else: the set lwsj_service waits in (epoll.c) */
+	int wake_fd;             /* an eventfd other threads wake the loop with */
 };
 
 /* ctx.c */
@@ -222,6 +223,11 @@ int lwsj_emit2(struct lwsj_ctx *ctx, uint16_t type, uint16_t flags, uint64_t con
 	       const void *p2, size_t l2);
 
 int32_t lwsj_events_len(struct lwsj_ctx *ctx);
+
+/* epoll.c */
+int lwsj_epoll_open(struct lwsj_ctx *ctx);
+int lwsj_epoll_change(struct lwsj_ctx *ctx, int kind, int fd, int events);
+void lwsj_epoll_turn(struct lwsj_ctx *ctx, int timeout_ms);
 
 /* framepool.c: [service] */
 struct lwsj_frame *lwsj_frame_alloc(struct lwsj_ctx *ctx, size_t len);

@@ -58,7 +58,8 @@ int32_t lwsj_service_fd(int64_t handle, int32_t fd, int32_t revents, const void 
 		if (lws_service_fd(ctx->lws, &p) < 0)
 			lwsl_err("%s: lws_service_fd failed\n", __func__);
 	}
-	/* timers and connections that need service without network activity */
+	/* timers, and connections that need service without network activity */
+	lws_service_timers(ctx->lws, 0);
 	if (!lws_service_adjust_timeout(ctx->lws, 1, 0))
 		lws_service(ctx->lws, -1);
 	return lwsj_events_len(ctx);
@@ -75,10 +76,18 @@ int32_t lwsj_service(int64_t handle, int32_t timeout_ms, const void *sub, int32_
 	r = begin_turn(ctx, sub, sub_len, events, cap);
 	if (r)
 		return r;
+	if (timeout_ms < 0 || timeout_ms > LWSJ_MAX_WAIT_MS)
+		timeout_ms = LWSJ_MAX_WAIT_MS;
+	if (ctx->epoll_fd >= 0) {
+		lwsj_epoll_turn(ctx, timeout_ms);
+		return lwsj_events_len(ctx);
+	}
 
 	/*
-	 * lws 4.x ignores lws_service's timeout: a negative one polls without waiting,
-	 * any other waits for the next event or timer. A bounded wait needs a timer.
+	 * An external-poll context serviced this way after all has no epoll set: lws's
+	 * own loop. lws 4.x ignores lws_service's timeout: a negative one polls without
+	 * waiting, any other waits for the next event or timer. A bounded wait needs a
+	 * timer.
 	 */
 	if (ctx->ev_len || ctx->spill.len) {
 		/* events are waiting for Java already: do not sleep */
@@ -102,8 +111,6 @@ int32_t lwsj_service(int64_t handle, int32_t timeout_ms, const void *sub, int32_
 		 * and then wait, holding what it made: no wait lasts longer than
 		 * LWSJ_MAX_WAIT_MS, so that is the most such an event is held back
 		 */
-		if (timeout_ms < 0 || timeout_ms > LWSJ_MAX_WAIT_MS)
-			timeout_ms = LWSJ_MAX_WAIT_MS;
 		lws_sul_schedule(ctx->lws, 0, &ctx->sul_wait, wait_over,
 				 (lws_usec_t)timeout_ms * LWS_US_PER_MS);
 		if (lws_service(ctx->lws, 0) < 0)
