@@ -90,7 +90,7 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 			return;
 		for (int32_t s = ctx->protos[k->target].head; s >= 0; s = ctx->conns[s].next) {
 			ctx->conns[s].wants_writable = 1;
-			lws_callback_on_writable(ctx->conns[s].wsi);
+			lwsj_want_writeable(ctx, ctx->conns[s].wsi);
 		}
 		return;
 	default:
@@ -120,7 +120,7 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 		break;
 	case LWSJ_CMD_WRITABLE:
 		c->wants_writable = 1;
-		lws_callback_on_writable(c->wsi);
+		lwsj_want_writeable(ctx, c->wsi);
 		break;
 	case LWSJ_CMD_RX_FLOW:
 		lws_rx_flow_control(c->wsi, k->aux ? 1 : 0);

@@ -188,6 +188,7 @@ static void close_loop_fds(struct lwsj_ctx *ctx)
 	if (ctx->wake_fd >= 0)
 		close(ctx->wake_fd);
 	ctx->epoll_fd = ctx->wake_fd = -1;
+	lwsj_epoll_free(ctx);
 }
 
 /* [owner] */

@@ -18,6 +18,9 @@
 /* the most bytes gathered into one raw write */
 #define LWSJ_SCRATCH_SIZE (256 * 1024)
 
+/* the longest one wait of the service loop lasts (see lwsj_service) */
+#define LWSJ_MAX_WAIT_MS 50
+
 /* permessage-deflate and user-defined extensions of one context */
 #define LWSJ_MAX_EXTENSIONS 8
 
@@ -151,6 +154,21 @@ struct lwsj_tls {
 	char *client_ca, *client_cert, *client_key, *client_password;
 };
 
+/* epoll.c: per fd, the poll(2) events lws wants and those the epoll set has */
+struct lwsj_fdwatch {
+	uint8_t want, reg, dirty;
+	uint8_t kick; /* the glue queued a write: try it before the next wait */
+};
+
+struct lwsj_watch {
+	struct lwsj_fdwatch *fds; /* by fd number */
+	int cap;
+	int *dirty;               /* fds whose want changed since the last wait */
+	int ndirty, dirty_cap;
+	int *kicks;               /* fds with a kick */
+	int nkicks, kicks_cap;
+};
+
 struct lwsj_ctx {
 	int64_t handle;
 	struct lwsj_tls tls;
@@ -194,6 +212,7 @@ struct lwsj_ctx {
 	uint32_t wakes;          /* lws_cancel_service wake-ups taken so far */
 	int external_poll;       /* tell Java about fds to watch */
 	int epoll_fd;            /* else: the set lwsj_service waits in (epoll.c) */
+	struct lwsj_watch watch; /* and what it watches */
 	int wake_fd;             /* an eventfd other threads wake the loop with */
 };
 
@@ -226,6 +245,8 @@ int32_t lwsj_events_len(struct lwsj_ctx *ctx);
 
 /* epoll.c */
 int lwsj_epoll_open(struct lwsj_ctx *ctx);
+void lwsj_epoll_free(struct lwsj_ctx *ctx);
+void lwsj_want_writeable(struct lwsj_ctx *ctx, struct lws *wsi);
 int lwsj_epoll_change(struct lwsj_ctx *ctx, int kind, int fd, int events);
 void lwsj_epoll_turn(struct lwsj_ctx *ctx, int timeout_ms);
 

@@ -100,7 +100,7 @@ int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f)
 	c->q_len++;
 	f->refs++;
 	lwsj_slot_add_queued(ctx, slot, (int64_t)lwsj_frame_wire_len(f));
-	lws_callback_on_writable(c->wsi);
+	lwsj_want_writeable(ctx, c->wsi);
 	return 0;
 }
 
@@ -146,7 +146,7 @@ void lwsj_conn_close(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *
 		memcpy(t->reason, reason, rlen);
 	}
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, (int)ctx->timeout_s);
-	lws_callback_on_writable(c->wsi);
+	lwsj_want_writeable(ctx, c->wsi);
 }
 
 /*
@@ -256,7 +256,7 @@ int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot)
 		if (c->ext_active ? write_through_extension(ctx, slot) : write_batch(ctx, slot) < 0)
 			return -1;
 		if (c->q_len || c->close_pending) {
-			lws_callback_on_writable(c->wsi);
+			lwsj_want_writeable(ctx, c->wsi);
 			return 0;
 		}
 	} else if (c->close_pending) {

@@ -6,9 +6,6 @@
 
 #include "internal.h"
 
-/* the longest one wait in lws_service lasts (see lwsj_service) */
-#define LWSJ_MAX_WAIT_MS 50
-
 /* the timer of a bounded wait: it only has to end lws_service */
 static void wait_over(lws_sorted_usec_list_t *sul)
 {
@@ -58,8 +55,10 @@ int32_t lwsj_service_fd(int64_t handle, int32_t fd, int32_t revents, const void 
 		if (lws_service_fd(ctx->lws, &p) < 0)
 			lwsl_err("%s: lws_service_fd failed\n", __func__);
 	}
-	/* timers, and connections that need service without network activity */
-	lws_service_timers(ctx->lws, 0);
+	/*
+	 * lws runs the timers that are due in lws_service_adjust_timeout; it returns 0
+	 * when a connection needs service without network activity
+	 */
 	if (!lws_service_adjust_timeout(ctx->lws, 1, 0))
 		lws_service(ctx->lws, -1);
 	return lwsj_events_len(ctx);

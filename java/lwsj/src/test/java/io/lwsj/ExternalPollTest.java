@@ -2,15 +2,22 @@ package io.lwsj;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,31 +82,7 @@ class ExternalPollTest extends ServerTestSupport {
 
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger turns = new AtomicInteger();
-        Thread loop = new Thread(() -> {
-            Memory fds = new Memory(8L * 2048);
-            while (!stop.get()) {
-                List<Integer> order = new ArrayList<>(watched.keySet());
-                int n = Math.min(order.size(), 2048);
-                for (int i = 0; i < n; i++) {
-                    fds.setInt(8L * i, order.get(i));
-                    fds.setShort(8L * i + 4, watched.getOrDefault(order.get(i), 0).shortValue());
-                    fds.setShort(8L * i + 6, (short) 0);
-                }
-                int ready = LIBC.poll(fds, n, 50);
-                turns.incrementAndGet();
-                if (ready <= 0) {
-                    ctx.serviceFd(-1, 0); // timers
-                    continue;
-                }
-                for (int i = 0; i < n; i++) {
-                    short revents = fds.getShort(8L * i + 6);
-                    if (revents != 0) {
-                        ctx.serviceFd(fds.getInt(8L * i), revents);
-                    }
-                }
-            }
-        }, "external-poll-loop");
-        loop.start();
+        Thread loop = startLoop(ctx, watched, stop, turns);
         try {
             HttpClient http = HttpClient.newHttpClient();
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(
@@ -142,5 +125,92 @@ class ExternalPollTest extends ServerTestSupport {
             loop.join(5_000);
         }
         assertTrue(adds.get() >= 300 + 2 && turns.get() > 0);
+    }
+
+    /** A poll(2) loop over the fds in watched, calling serviceFd, until stop is set. */
+    private static Thread startLoop(LwsContext ctx, Map<Integer, Integer> watched, AtomicBoolean stop,
+            AtomicInteger turns) {
+        Thread loop = new Thread(() -> {
+            Memory fds = new Memory(8L * 2048);
+            while (!stop.get()) {
+                List<Integer> order = new ArrayList<>(watched.keySet());
+                int n = Math.min(order.size(), 2048);
+                for (int i = 0; i < n; i++) {
+                    fds.setInt(8L * i, order.get(i));
+                    fds.setShort(8L * i + 4, watched.getOrDefault(order.get(i), 0).shortValue());
+                    fds.setShort(8L * i + 6, (short) 0);
+                }
+                int ready = LIBC.poll(fds, n, 50);
+                turns.incrementAndGet();
+                if (ready <= 0) {
+                    ctx.serviceFd(-1, 0); // timers
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    short revents = fds.getShort(8L * i + 6);
+                    if (revents != 0) {
+                        ctx.serviceFd(fds.getInt(8L * i), revents);
+                    }
+                }
+            }
+        }, "external-poll-loop");
+        loop.start();
+        return loop;
+    }
+
+    /** Recording what a handler is told about fds to watch. */
+    private static Handler<Void> watching(Map<Integer, Integer> watched) {
+        return new Handler<Void>() {
+            @Override
+            public void onAddPollFd(int fd, int events) {
+                watched.put(fd, events);
+            }
+
+            @Override
+            public void onDelPollFd(int fd) {
+                watched.remove(fd);
+            }
+
+            @Override
+            public void onChangeModePollFd(int fd, int events, int previous) {
+                watched.put(fd, events);
+            }
+        };
+    }
+
+    /**
+     * lws's timers (here the handshake timeout) run through serviceFd too: a connection
+     * that sends nothing, or half a request, is cut after the timeout, not kept open
+     * forever.
+     */
+    @Test
+    void timersRunUnderTheExternalLoop() throws Exception {
+        Map<Integer, Integer> watched = new ConcurrentHashMap<>();
+        LwsContext ctx = track(localhost().protocol(Protocol.of("echo", watching(watched)))
+                .handshakeTimeout(Duration.ofSeconds(1)).externalPoll(true).build());
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread loop = startLoop(ctx, watched, stop, new AtomicInteger());
+        try {
+            for (String sent : new String[] {"", "GET / HTTP/1.1\r\nHost: x\r\n"}) {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), ctx.port())) {
+                    s.setSoTimeout(6000);
+                    s.getOutputStream().write(sent.getBytes(StandardCharsets.US_ASCII));
+                    long t0 = System.nanoTime();
+                    try {
+                        assertEquals(-1, s.getInputStream().read(), "the server answered a half request");
+                    } catch (SocketException e) {
+                        // reset: closed too
+                    } catch (SocketTimeoutException e) {
+                        fail("still open after 6 s with a 1 s handshake timeout (sent '" + sent.trim()
+                                + "'): timers did not run");
+                    }
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    assertTrue(ms >= 500 && ms < 4_000, "cut after " + ms + " ms with a 1 s timeout");
+                }
+            }
+        } finally {
+            stop.set(true);
+            loop.join(5_000);
+        }
     }
 }
