@@ -193,8 +193,10 @@ static void run_kicks(struct lwsj_ctx *ctx)
 			lwsl_err("%s: lws_service_fd failed\n", __func__);
 	}
 	/* what was kicked while these ran stays for the next turn */
-	memmove(ws->kicks, ws->kicks + n, sizeof(int) * (size_t)(ws->nkicks - n));
-	ws->nkicks -= n;
+	if (n) {
+		memmove(ws->kicks, ws->kicks + n, sizeof(int) * (size_t)(ws->nkicks - n));
+		ws->nkicks -= n;
+	}
 }
 
 /* [service] the set made to match what lws wants, before a wait */
