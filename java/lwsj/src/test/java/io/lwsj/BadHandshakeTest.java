@@ -1,5 +1,6 @@
 package io.lwsj;
 
+import static io.lwsj.TestData.pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,5 +1,7 @@
 package io.lwsj;
 
+import static io.lwsj.TestData.pattern;
+import static io.lwsj.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,8 @@
 package io.lwsj;
 
+import static io.lwsj.TestData.utf8;
+import static io.lwsj.Waits.WAIT_MS;
+import static io.lwsj.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,7 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClassicHandlerTest {
-    static final long WAIT_MS = 10_000;
     static final String PROTOCOL = "classic";
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
@@ -149,10 +151,6 @@ class ClassicHandlerTest {
         } catch (TimeoutException e) {
             throw new AssertionError("not done within " + WAIT_MS + " ms", e);
         }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

@@ -1,5 +1,10 @@
 package io.lwsj;
 
+import static io.lwsj.TestData.asciiText;
+import static io.lwsj.TestData.pattern;
+import static io.lwsj.TestData.utf8;
+import static io.lwsj.Waits.WAIT_MS;
+import static io.lwsj.Waits.poll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,14 +1,14 @@
 package io.lwsj;
 
+import static io.lwsj.TestData.copy;
+import static io.lwsj.Waits.WAIT_MS;
+
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -27,11 +27,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class ClientTestKit {
-    static final long WAIT_MS = 10_000;
     static final int[] SIZES = {0, 1, 125, 126, 65535, 65536, 1024 * 1024};
     static final long BIG = 4L * 1024 * 1024;
 
-    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private final Opened opened = new Opened();
 
     /** How a connection ended, as its handler's onClosed saw it. */
     record Closed(Connection connection, int code, String reason) {}
@@ -167,33 +166,17 @@ abstract class ClientTestKit {
 
     /** Tracks a context (closed after the test, after everything else). */
     LwsContext track(LwsContext ctx) {
-        opened.addLast(ctx);
-        return ctx;
+        return opened.late(ctx);
     }
 
     /** Tracks something closed after the test, before the contexts. */
     <T extends AutoCloseable> T closeLater(T c) {
-        opened.addFirst(c);
-        return c;
+        return opened.early(c);
     }
 
     @AfterEach
     void closeEverything() throws Exception {
-        Exception first = null;
-        while (!opened.isEmpty()) {
-            try {
-                opened.removeFirst().close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        opened.closeAll();
     }
 
     // ---- loopback helpers --------------------------------------------------------
@@ -253,22 +236,6 @@ abstract class ClientTestKit {
 
     // ---- bounded waits -----------------------------------------------------------
 
-    static <T> T poll(BlockingQueue<T> q, String what) {
-        return poll(q, WAIT_MS, what);
-    }
-
-    static <T> T poll(BlockingQueue<T> q, long ms, String what) {
-        try {
-            T t = q.poll(ms, TimeUnit.MILLISECONDS);
-            if (t == null) {
-                throw new AssertionError("timed out after " + ms + " ms waiting for " + what);
-            }
-            return t;
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     /** The connection a connect future completes with, within WAIT_MS. */
     static Connection connected(CompletableFuture<Connection> f, String what) {
         try {
@@ -298,32 +265,6 @@ abstract class ClientTestKit {
     }
 
     // ---- data --------------------------------------------------------------------
-
-    static byte[] pattern(int n) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) (i * 31 + (i >>> 8));
-        }
-        return b;
-    }
-
-    static String asciiText(int n) {
-        StringBuilder b = new StringBuilder(n);
-        for (int i = 0; i < n; i++) {
-            b.append((char) ('a' + (i % 26)));
-        }
-        return b.toString();
-    }
-
-    static byte[] copy(ByteBuffer b) {
-        byte[] a = new byte[b.remaining()];
-        b.duplicate().get(a);
-        return a;
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 
     /** A short description of a message for assertion texts. */
     static String describe(Object m) {

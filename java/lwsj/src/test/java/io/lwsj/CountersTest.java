@@ -1,5 +1,6 @@
 package io.lwsj;
 
+import static io.lwsj.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,10 @@
 package io.lwsj;
 
+import static io.lwsj.TestData.asciiText;
+import static io.lwsj.TestData.copy;
+import static io.lwsj.TestData.pattern;
+import static io.lwsj.TestData.utf8;
+import static io.lwsj.Waits.poll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -90,9 +95,6 @@ class EchoTest extends ServerTestSupport {
             closed.add(code + " " + reason);
         }
 
-        static byte[] utf8(String s) {
-            return s.getBytes(StandardCharsets.UTF_8);
-        }
     }
 
     @Test

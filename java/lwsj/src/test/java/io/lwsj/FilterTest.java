@@ -1,5 +1,6 @@
 package io.lwsj;
 
+import static io.lwsj.Waits.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,8 @@
 package io.lwsj;
 
+import static io.lwsj.TestData.pattern;
+import static io.lwsj.Waits.sleep;
+import static io.lwsj.Waits.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

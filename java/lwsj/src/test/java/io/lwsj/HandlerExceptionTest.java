@@ -1,5 +1,6 @@
 package io.lwsj;
 
+import static io.lwsj.Waits.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;

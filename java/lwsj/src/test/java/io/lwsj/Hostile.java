@@ -119,10 +119,6 @@ final class Hostile {
         return b;
     }
 
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     /**
      * Writes up to total bytes of filler on a daemon thread (stops at the first write
      * error, e.g. once the socket is closed); the caller closes the socket and joins.
@@ -277,7 +273,7 @@ final class Hostile {
             if ((baselineFds < 0 || fds <= baselineFds + slack) && open <= openAllowed) {
                 return;
             }
-            ServerTestSupport.sleep(20);
+            Waits.sleep(20);
         }
         fail("leak: " + fds + " fds open (baseline " + baselineFds + " + " + slack + "), " + open
                 + " connections open (allowed " + openAllowed + ")");

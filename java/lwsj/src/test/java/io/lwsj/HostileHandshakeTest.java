@@ -1,6 +1,9 @@
 package io.lwsj;
 
 import static io.lwsj.Hostile.assertHttpRefusal;
+import static io.lwsj.Waits.poll;
+import static io.lwsj.Waits.sleep;
+import static io.lwsj.Waits.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

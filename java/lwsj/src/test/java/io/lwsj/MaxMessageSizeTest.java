@@ -1,5 +1,8 @@
 package io.lwsj;
 
+import static io.lwsj.TestData.asciiText;
+import static io.lwsj.TestData.pattern;
+import static io.lwsj.Waits.poll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

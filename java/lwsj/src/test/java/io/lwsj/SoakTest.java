@@ -1,12 +1,13 @@
 package io.lwsj;
 
+import static io.lwsj.Waits.sleep;
+import static io.lwsj.Waits.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -294,7 +295,4 @@ class SoakTest extends ServerTestSupport {
         return new long[] {seq, bytes};
     }
 
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 }

@@ -1,5 +1,7 @@
 package io.lwsj;
 
+import static io.lwsj.Waits.poll;
+import static io.lwsj.Waits.sleep;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package io.lwsj;
 
+import static io.lwsj.Waits.await;
+import static io.lwsj.Waits.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

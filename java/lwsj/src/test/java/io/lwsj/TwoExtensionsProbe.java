@@ -127,7 +127,7 @@ final class TwoExtensionsProbe {
     }
 
     private static void raw(LwsContext srv, ClientTestKit.Recorder rec, String offer) throws Exception {
-        byte[] msg = ("hello, two extensions " + ClientTestKit.asciiText(200)).getBytes(StandardCharsets.UTF_8);
+        byte[] msg = ("hello, two extensions " + TestData.asciiText(200)).getBytes(StandardCharsets.UTF_8);
         try (RawClient c = RawClient.connect(srv.port()); DeflateWire.Compressor comp = new DeflateWire.Compressor(false)) {
             String ext = DeflateWire.upgrade(c, srv.port(), "ext", offer).header("sec-websocket-extensions");
             System.out.println("NEGOTIATED " + ext);
@@ -185,7 +185,7 @@ final class TwoExtensionsProbe {
                     .get(10, TimeUnit.SECONDS);
             List<String> v = c.responseHeaders().get("sec-websocket-extensions");
             System.out.println("NEGOTIATED " + (v == null ? null : String.join(",", v)));
-            String msg = "hello, two extensions " + ClientTestKit.asciiText(2000);
+            String msg = "hello, two extensions " + TestData.asciiText(2000);
             c.send(msg);
             Object got = next(rec.messages, rec, cli);
             System.out.println("SERVER-GOT " + (msg.equals(got) ? "OK" : ClientTestKit.describe(got)));

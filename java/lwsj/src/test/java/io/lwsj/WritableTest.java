@@ -1,5 +1,6 @@
 package io.lwsj;
 
+import static io.lwsj.Waits.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;

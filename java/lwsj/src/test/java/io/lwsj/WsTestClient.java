@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
@@ -252,10 +251,6 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
             return "text[" + s.length() + "] " + (s.length() > 60 ? s.substring(0, 60) + "..." : s);
         }
         return String.valueOf(m);
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

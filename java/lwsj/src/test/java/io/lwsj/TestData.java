@@ -1,0 +1,38 @@
+package io.lwsj;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** Payloads the tests send and compare. */
+final class TestData {
+    private TestData() {
+    }
+
+    /** n bytes of a fixed pattern that is not periodic in any small power of two. */
+    static byte[] pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + (i >>> 8));
+        }
+        return b;
+    }
+
+    static String asciiText(int n) {
+        StringBuilder b = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            b.append((char) ('a' + (i % 26)));
+        }
+        return b.toString();
+    }
+
+    /** The remaining bytes of b, leaving b as it was. */
+    static byte[] copy(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
