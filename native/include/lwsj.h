@@ -274,17 +274,18 @@ LWSJ_API int32_t lwsj_ctx_destroy(int64_t ctx, void *events, int32_t cap);
  * [service] one turn: run `sub_len` bytes of commands from `sub`, run commands
  * queued by other threads, service libwebsockets once (timeout_ms < 0: wait until
  * something happens; 0: do not wait; > 0: wait at most that long; no wait lasts over
- * 50 ms, so that events lws makes from its timers are not held back), and write
+ * 50 ms), and write
  * events into `events` (cap bytes). Returns the length of events written, or a
  * negative status. If events did not fit, they are kept in order and the result
- * has LWSJ_SERVICE_MORE set: take them with lwsj_take_pending.
+ * has LWSJ_SERVICE_MORE set: take them with lwsj_take_pending. An external-poll
+ * context (LWSJ_OPT_EXTERNAL_POLL) has no wait of its own: LWSJ_ERR_STATE.
  */
 #define LWSJ_SERVICE_MORE 0x40000000
 LWSJ_API int32_t lwsj_service(int64_t ctx, int32_t timeout_ms, const void *sub, int32_t sub_len,
                      void *events, int32_t cap);
 /*
- * [service] as lwsj_service, but instead of waiting in lws's own poll, service one fd
- * that the application's poll loop found ready (revents as poll(2) reports them), then
+ * [service] for an external-poll context: as lwsj_service, but instead of waiting,
+ * service one fd that the application's poll loop found ready (revents as poll(2) reports them), then
  * whatever timers and forced service are due. fd < 0: only those.
  */
 LWSJ_API int32_t lwsj_service_fd(int64_t ctx, int32_t fd, int32_t revents, const void *sub,

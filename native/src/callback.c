@@ -286,7 +286,6 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 	switch (reason) {
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-		ctx->wakes++;
 		lwsj_commands_run_foreign(ctx);
 		return 0;
 

@@ -269,9 +269,15 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	if (ctx->nexts)
 		info.extensions = ctx->exts;
 
-	/* lws reports the listener as it makes it: the set must be there first */
-	if (!ctx->external_poll && lwsj_epoll_open(ctx)) {
-		lwsj_set_error("cannot make the epoll set of the service loop: %s", strerror(errno));
+	/*
+	 * other threads wake the loop through an eventfd of ours (lws's own wake-up pipe
+	 * is never reported to a loop outside lws); lws reports the listener as it makes
+	 * it, so the epoll set must be there first
+	 */
+	ctx->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ctx->wake_fd < 0 || (!ctx->external_poll && lwsj_epoll_open(ctx))) {
+		lwsj_set_error("cannot make the service loop's eventfd or epoll set: %s",
+			       strerror(errno));
 		goto fail;
 	}
 	ctx->lws = lws_create_context(&info);
@@ -287,18 +293,9 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	}
 	ctx->port = lws_get_vhost_listen_port(ctx->vhost);
 	if (ctx->external_poll) {
-		/*
-		 * lws never reports its own wake-up pipe to an external loop (it has no
-		 * vhost when it is made), so other threads wake such a loop through ours
-		 */
-		int32_t v[3] = { -1, POLLIN, 0 };
+		/* the external loop watches the wake-up eventfd too */
+		int32_t v[3] = { ctx->wake_fd, POLLIN, 0 };
 
-		ctx->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (ctx->wake_fd < 0) {
-			lwsj_set_error("cannot make an eventfd for the external poll loop");
-			goto fail_lws;
-		}
-		v[0] = ctx->wake_fd;
 		ctx->upcall(ctx->handle, LWSJ_UP_POLL, 0, LWSJ_POLL_ADD, v, (int32_t)sizeof(v), 0);
 	}
 	return LWSJ_OK;
@@ -350,17 +347,25 @@ int32_t lwsj_ctx_hostname(int64_t handle, char *out, int32_t cap)
 	return (int32_t)n;
 }
 
-/* [any, holding the table entry's lock] wake the service thread */
+/*
+ * [any, holding the table entry's lock] wake the service thread: every listening
+ * context has the eventfd (its epoll set, or the external loop, watches it)
+ */
 void lwsj_ctx_wake(struct lwsj_ctx *ctx)
 {
-	if (ctx->wake_fd >= 0) {
-		uint64_t one = 1;
+	uint64_t one = 1;
 
-		if (write(ctx->wake_fd, &one, sizeof(one)) < 0)
-			lwsl_debug("%s: eventfd full\n", __func__); /* it is awake anyway */
-	} else {
-		lws_cancel_service(ctx->lws);
-	}
+	if (write(ctx->wake_fd, &one, sizeof(one)) < 0)
+		lwsl_debug("%s: eventfd full\n", __func__); /* it is awake anyway */
+}
+
+/* [service] takes a wake-up; the commands it was for run with the turn's own */
+void lwsj_ctx_take_wake(struct lwsj_ctx *ctx)
+{
+	uint64_t n;
+
+	if (read(ctx->wake_fd, &n, sizeof(n)) < 0)
+		lwsl_debug("%s: spurious wake-up\n", __func__);
 }
 
 /* [any] */
@@ -473,7 +478,6 @@ int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
 	ctx->ev_len = 0;
 	if (ctx->lws) {
 		/* timers live in lws's lists: take ours out before lws frees them */
-		lws_sul_cancel(&ctx->sul_wait);
 		for (uint32_t i = 0; ctx->conns && i < ctx->max_conns; i++)
 			if (ctx->conns[i].client)
 				lws_sul_cancel(&ctx->conns[i].client->sul);

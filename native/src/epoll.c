@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include "internal.h"
 
@@ -78,14 +76,11 @@ static int push_fd(int **list, int *n, int *cap, int fd)
 	return 0;
 }
 
-/* [owner, in lwsj_ctx_listen] the set, with the eventfd other threads wake it by */
+/* [owner, in lwsj_ctx_listen] the set, watching the eventfd other threads wake it by */
 int lwsj_epoll_open(struct lwsj_ctx *ctx)
 {
 	ctx->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (ctx->epoll_fd < 0)
-		return -1;
-	ctx->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (ctx->wake_fd < 0)
 		return -1;
 	return ctl(ctx, EPOLL_CTL_ADD, ctx->wake_fd, POLLIN);
 }
@@ -257,11 +252,7 @@ void lwsj_epoll_turn(struct lwsj_ctx *ctx, int timeout_ms)
 		struct lws_pollfd p = { .fd = fd };
 
 		if (fd == ctx->wake_fd) {
-			uint64_t count;
-
-			if (read(fd, &count, sizeof(count)) < 0)
-				lwsl_debug("%s: spurious wake-up\n", __func__);
-			ctx->wakes++;
+			lwsj_ctx_take_wake(ctx);
 			lwsj_commands_run_foreign(ctx);
 			continue;
 		}

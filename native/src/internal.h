@@ -206,10 +206,8 @@ struct lwsj_ctx {
 
 	struct lwsj_frame_pool frame_pool;
 	unsigned char *scratch;  /* LWS_PRE + LWSJ_SCRATCH_SIZE, for gathered writes */
-	lws_sorted_usec_list_t sul_wait;
 	struct lws *http_wsi;    /* the wsi of the HTTP upcall in progress */
 	int destroying;
-	uint32_t wakes;          /* lws_cancel_service wake-ups taken so far */
 	int external_poll;       /* tell Java about fds to watch */
 	int epoll_fd;            /* else: the set lwsj_service waits in (epoll.c) */
 	struct lwsj_watch watch; /* and what it watches */
@@ -220,6 +218,7 @@ struct lwsj_ctx {
 pthread_mutex_t *lwsj_ctx_lock(struct lwsj_ctx *ctx);
 struct lwsj_ctx *lwsj_ctx_get(int64_t handle);
 void lwsj_ctx_wake(struct lwsj_ctx *ctx);
+void lwsj_ctx_take_wake(struct lwsj_ctx *ctx);
 
 /* conn.c: [service] */
 int32_t lwsj_conn_alloc(struct lwsj_ctx *ctx, struct lws *wsi, int32_t protocol);

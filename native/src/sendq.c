@@ -125,6 +125,14 @@ void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot)
 	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
 }
 
+/* hands lws the close code and reason lwsj_conn_close kept, for its close frame */
+static void put_close_reason(struct lwsj_conn *c)
+{
+	lws_close_reason(c->wsi, (enum lws_close_status)c->close_code,
+			 c->texts ? (unsigned char *)c->texts->reason : NULL,
+			 c->texts ? c->texts->reason_len : 0);
+}
+
 /*
  * Close after what is queued has gone. A peer that stops reading would keep that
  * from ever happening, so the close gets the context's round-trip timeout.
@@ -132,7 +140,6 @@ void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot)
 void lwsj_conn_close(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *reason, size_t rlen)
 {
 	struct lwsj_conn *c = &ctx->conns[slot];
-
 	struct lwsj_close_texts *t;
 
 	if (c->close_pending)
@@ -159,9 +166,7 @@ void lwsj_conn_abort(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *
 
 	lwsj_conn_drop_queue(ctx, slot);
 	lwsj_conn_close(ctx, slot, code, reason, rlen);
-	lws_close_reason(c->wsi, (enum lws_close_status)c->close_code,
-			 c->texts ? (unsigned char *)c->texts->reason : NULL,
-			 c->texts ? c->texts->reason_len : 0);
+	put_close_reason(c);
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
@@ -211,7 +216,7 @@ static int write_through_extension(struct lwsj_ctx *ctx, uint32_t slot)
  * One raw write of what is at the head of the queue: the frames gathered into one
  * buffer (a copy costs less than a trip through poll per frame), or a frame alone,
  * straight from where it lies, when it is the only one or too large to gather.
- * Returns lws_write's.
+ * Returns -1 when the write failed.
  */
 static int write_batch(struct lwsj_ctx *ctx, uint32_t slot)
 {
@@ -242,7 +247,7 @@ static int write_batch(struct lwsj_ctx *ctx, uint32_t slot)
 		r = lws_write(c->wsi, d, n, LWS_WRITE_RAW);
 	}
 	lwsj_slot_add_queued(ctx, slot, -(int64_t)n);
-	return r;
+	return r < 0 ? -1 : 0;
 }
 
 /* [service] SERVER_WRITEABLE: returns -1 to have lws close the connection */
@@ -253,16 +258,14 @@ int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot)
 	lwsj_frame_unref(ctx, c->in_flight);
 	c->in_flight = NULL;
 	if (c->q_len) {
-		if (c->ext_active ? write_through_extension(ctx, slot) : write_batch(ctx, slot) < 0)
+		if (c->ext_active ? write_through_extension(ctx, slot) : write_batch(ctx, slot))
 			return -1;
 		if (c->q_len || c->close_pending) {
 			lwsj_want_writeable(ctx, c->wsi);
 			return 0;
 		}
 	} else if (c->close_pending) {
-		lws_close_reason(c->wsi, (enum lws_close_status)c->close_code,
-				 c->texts ? (unsigned char *)c->texts->reason : NULL,
-				 c->texts ? c->texts->reason_len : 0);
+		put_close_reason(c);
 		return -1;
 	}
 	if (c->wants_writable && !c->q_len) {

@@ -44,6 +44,8 @@ public final class LwsContext implements AutoCloseable {
     private final NativeState nativeState;
     private final Cleaner.Cleanable cleanable;
     private final int port;
+    /** Serviced by the application's poll loop through serviceFd, never by start() or service(). */
+    private final boolean externalPoll;
     private final ReentrantLock serviceLock = new ReentrantLock();
     private final Object lifecycle = new Object();
     private volatile Thread owner;
@@ -56,6 +58,7 @@ public final class LwsContext implements AutoCloseable {
 
     private LwsContext(Builder b) {
         Lws.init();
+        this.externalPoll = b.externalPoll;
         this.protocols = b.protocols.toArray(new Protocol<?>[0]);
         for (int i = 0; i < protocols.length; i++) {
             protocolIndex.put(protocols[i].name(), i);
@@ -243,6 +246,9 @@ public final class LwsContext implements AutoCloseable {
             if (background != null) {
                 throw new IllegalStateException("already started");
             }
+            if (externalPoll) {
+                throw new IllegalStateException("an externalPoll context is serviced by serviceFd(), not start()");
+            }
             if (serviceLock.isLocked()) {
                 throw new IllegalStateException("a thread is servicing this context with service()");
             }
@@ -273,11 +279,16 @@ public final class LwsContext implements AutoCloseable {
     /**
      * libwebsocket_service: services pending traffic once, waiting at most timeoutMs for
      * something to happen (0: do not wait). For applications with their own loop;
-     * not allowed once {@link #start()} was called. Handlers run inside this call.
+     * not allowed once {@link #start()} was called, nor for an
+     * {@link Builder#externalPoll} context (that one is serviced by {@link #serviceFd}).
+     * Handlers run inside this call.
      */
     public void service(int timeoutMs) {
         if (timeoutMs < 0) {
             throw new IllegalArgumentException("timeoutMs must be >= 0, got " + timeoutMs);
+        }
+        if (externalPoll) {
+            throw new IllegalStateException("an externalPoll context is serviced by serviceFd(), not service()");
         }
         onCallersThread("service()", () -> turn(timeoutMs));
     }
@@ -660,7 +671,8 @@ public final class LwsContext implements AutoCloseable {
         /**
          * Run under the application's own poll loop: the first protocol's handler is told
          * which fds to watch (onAddPollFd, onDelPollFd, onChangeModePollFd) and the loop
-         * calls {@link LwsContext#serviceFd} when one is ready.
+         * calls {@link LwsContext#serviceFd} when one is ready. Such a context has no loop
+         * of its own: {@link LwsContext#start()} and {@link LwsContext#service} refuse it.
          */
         public Builder externalPoll(boolean on) {
             this.externalPoll = on;

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,6 +35,9 @@ abstract class ClientTestKit {
 
     /** How a connection ended, as its handler's onClosed saw it. */
     record Closed(Connection connection, int code, String reason) {}
+
+    /** One call of confirmExtension. */
+    record Confirm(String extension, ClientRequest request) {}
 
     /** One call of verifyClientCertificate. */
     record Verify(boolean opensslAccepted, int depth, String subject) {}
@@ -54,6 +58,7 @@ abstract class ClientTestKit {
         final BlockingQueue<Verify> verifications = new LinkedBlockingQueue<>();
         final BlockingQueue<Boolean> extraCaCalls = new LinkedBlockingQueue<>();
         final BlockingQueue<LwsRequest> httpRequests = new LinkedBlockingQueue<>();
+        final BlockingQueue<Confirm> confirms = new LinkedBlockingQueue<>();
 
         volatile boolean echo;
         volatile boolean recordMessages = true;
@@ -64,10 +69,18 @@ abstract class ClientTestKit {
         /** false: refuse every client certificate at depth 0. */
         volatile boolean acceptClientCertificates = true;
         volatile String httpBody = "hello from lwsj\n";
+        /** confirmExtension's answer, by extension name. */
+        volatile Predicate<String> acceptExtension = name -> true;
 
         Recorder echoing() {
             this.echo = true;
             return this;
+        }
+
+        @Override
+        public boolean confirmExtension(String extension, ClientRequest request) {
+            confirms.add(new Confirm(extension, request));
+            return acceptExtension.test(extension);
         }
 
         @Override

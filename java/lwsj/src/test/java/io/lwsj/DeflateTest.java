@@ -16,15 +16,12 @@ import io.lwsj.DeflateWire.Decompressor;
 import io.lwsj.DeflateWire.WireMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Inflater;
 import org.junit.jupiter.api.Test;
@@ -40,56 +37,6 @@ class DeflateTest extends ClientTestKit {
     private static final int[] RAW_SIZES = {0, 1, 125, 1000, 65536, 1024 * 1024};
     private static final int TEXT = 0x1;
     private static final int BINARY = 0x2;
-
-    /** A confirmExtension answer with a record of every call; the rest goes to a Recorder. */
-    record Confirm(String extension, ClientRequest request) {}
-
-    static final class Confirming implements Handler<Void> {
-        final Recorder recorder;
-        final BlockingQueue<Confirm> confirms = new LinkedBlockingQueue<>();
-        volatile boolean answer;
-
-        Confirming(Recorder recorder, boolean answer) {
-            this.recorder = recorder;
-            this.answer = answer;
-        }
-
-        @Override
-        public boolean confirmExtension(String extension, ClientRequest request) {
-            confirms.add(new Confirm(extension, request));
-            return answer;
-        }
-
-        @Override
-        public void onEstablished(Connection c, Void s) {
-            recorder.onEstablished(c, s);
-        }
-
-        @Override
-        public void onConnectionError(ClientRequest request, String reason) {
-            recorder.onConnectionError(request, reason);
-        }
-
-        @Override
-        public void onText(Connection c, Void s, String text) {
-            recorder.onText(c, s, text);
-        }
-
-        @Override
-        public void onBinary(Connection c, Void s, ByteBuffer data) {
-            recorder.onBinary(c, s, data);
-        }
-
-        @Override
-        public void onClosed(Connection c, Void s, int code, String reason) {
-            recorder.onClosed(c, s, code, reason);
-        }
-
-        @Override
-        public boolean filterProtocolConnection(LwsRequest handshake) {
-            return recorder.filterProtocolConnection(handshake);
-        }
-    }
 
     /**
      * The next message of rec, within WAIT_MS; fails at once, saying how, when a
@@ -561,12 +508,12 @@ class DeflateTest extends ClientTestKit {
     @Test
     void serverConfirmExtensionFalseRefusesDeflate() throws Exception {
         Recorder rec = new Recorder().echoing();
-        Confirming handler = new Confirming(rec, false);
-        LwsContext server = echoServer(PermessageDeflate.defaults(), handler);
+        rec.acceptExtension = name -> false;
+        LwsContext server = echoServer(PermessageDeflate.defaults(), rec);
         RawClient c = rawClient(server);
         RawClient.Head h = DeflateWire.upgrade(c, server.port(), PROTO, "permessage-deflate; client_max_window_bits");
         assertNull(h.header("sec-websocket-extensions"), "refused, yet the 101 has " + h.header("sec-websocket-extensions"));
-        Confirm call = poll(handler.confirms, "confirmExtension on the server");
+        Confirm call = poll(rec.confirms, "confirmExtension on the server");
         assertEquals("permessage-deflate", call.extension());
         assertNull(call.request(), "the server side gets no ClientRequest");
         for (int n : new int[] {0, 125, 65536}) {
@@ -599,12 +546,12 @@ class DeflateTest extends ClientTestKit {
         Recorder server = new Recorder().echoing();
         LwsContext srv = echoServer(PermessageDeflate.defaults(), server);
         Recorder rec = new Recorder();
-        Confirming handler = new Confirming(rec, false);
+        rec.acceptExtension = name -> false;
         LwsContext cli = track(clientOnly().permessageDeflate(PermessageDeflate.defaults())
-                .protocol(Protocol.builder(PROTO, handler).maxMessageSize(BIG).build()).build()).start();
+                .protocol(Protocol.builder(PROTO, rec).maxMessageSize(BIG).build()).build()).start();
         ClientRequest request = ClientRequest.to("127.0.0.1", srv.port(), "/", false).build();
         Connection c = connected(cli.connect(request), "lwsj client");
-        Confirm call = poll(handler.confirms, "confirmExtension on the client");
+        Confirm call = poll(rec.confirms, "confirmExtension on the client");
         assertEquals("permessage-deflate", call.extension());
         assertSame(request, call.request(), "the client side gets the request being made");
         LwsRequest hs = poll(server.handshakes, "server handshake");
@@ -613,9 +560,9 @@ class DeflateTest extends ClientTestKit {
         lwsjExchange(c, rec, server, new int[] {0, 125, 65536}, "withdrawn");
 
         // answering true offers it again
-        handler.answer = true;
+        rec.acceptExtension = name -> true;
         Connection c2 = connected(cli.connect(request), "second lwsj client");
-        assertEquals("permessage-deflate", poll(handler.confirms, "second confirmExtension").extension());
+        assertEquals("permessage-deflate", poll(rec.confirms, "second confirmExtension").extension());
         String offer = poll(server.handshakes, "second server handshake").header("sec-websocket-extensions");
         assertTrue(offer != null && offer.startsWith("permessage-deflate"), "offer: " + offer);
         pmdParams(extensionsOf(c2));

@@ -126,39 +126,6 @@ class ExtensionTest extends ClientTestKit {
         }
     }
 
-    /** Asks a Recorder for everything but confirmExtension, which it answers by name. */
-    static final class Refusing implements Handler<Void> {
-        final Recorder recorder;
-        final String refused;
-        final BlockingQueue<String> confirms = new LinkedBlockingQueue<>();
-
-        Refusing(Recorder recorder, String refused) {
-            this.recorder = recorder;
-            this.refused = refused;
-        }
-
-        @Override
-        public boolean confirmExtension(String extension, ClientRequest request) {
-            confirms.add(extension);
-            return !extension.equals(refused);
-        }
-
-        @Override
-        public void onText(Connection c, Void s, String text) {
-            recorder.onText(c, s, text);
-        }
-
-        @Override
-        public void onBinary(Connection c, Void s, ByteBuffer data) {
-            recorder.onBinary(c, s, data);
-        }
-
-        @Override
-        public void onClosed(Connection c, Void s, int code, String reason) {
-            recorder.onClosed(c, s, code, reason);
-        }
-    }
-
     private LwsContext server(Recorder rec, Extension<?>... extensions) {
         LwsContext.Builder b = loopbackServer();
         for (Extension<?> e : extensions) {
@@ -404,15 +371,15 @@ class ExtensionTest extends ClientTestKit {
     void confirmExtensionRefusesOneExtensionAndKeepsTheOther() throws Exception {
         Xor serverExt = new Xor(NAME, 0x5a);
         Recorder rec = new Recorder().echoing();
-        Refusing handler = new Refusing(rec, NAME);
+        rec.acceptExtension = name -> !name.equals(NAME);
         LwsContext srv = track(loopbackServer().extension(serverExt).permessageDeflate(PermessageDeflate.defaults())
-                .protocol(Protocol.builder(PROTO, handler).build()).build()).start();
+                .protocol(Protocol.builder(PROTO, rec).build()).build()).start();
         RawClient c = closeLater(RawClient.connect(srv.port()));
         RawClient.Head h = DeflateWire.upgrade(c, srv.port(), PROTO, NAME + ", permessage-deflate");
         assertEquals("permessage-deflate", h.header("sec-websocket-extensions"));
         List<String> asked = new ArrayList<>();
-        asked.add(poll(handler.confirms, "first confirmExtension"));
-        asked.add(poll(handler.confirms, "second confirmExtension"));
+        asked.add(poll(rec.confirms, "first confirmExtension").extension());
+        asked.add(poll(rec.confirms, "second confirmExtension").extension());
         assertTrue(asked.contains(NAME) && asked.contains("permessage-deflate"), "confirmExtension calls: " + asked);
         assertQuiet(serverExt.constructs, "construct of a refused extension");
     }

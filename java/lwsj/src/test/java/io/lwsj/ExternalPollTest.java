@@ -2,6 +2,7 @@ package io.lwsj;
 
 import static io.lwsj.Waits.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -177,6 +178,18 @@ class ExternalPollTest extends ServerTestSupport {
                 watched.put(fd, events);
             }
         };
+    }
+
+    /** An external-poll context has no loop of its own: start() and service() refuse it. */
+    @Test
+    void startAndServiceAreRefusedUnderAnExternalLoop() {
+        LwsContext ctx = track(localhost().protocol(Protocol.of("echo", watching(new ConcurrentHashMap<>())))
+                .externalPoll(true).build());
+        IllegalStateException started = assertThrows(IllegalStateException.class, ctx::start);
+        assertTrue(started.getMessage().contains("serviceFd"), started.getMessage());
+        IllegalStateException serviced = assertThrows(IllegalStateException.class, () -> ctx.service(0));
+        assertTrue(serviced.getMessage().contains("serviceFd"), serviced.getMessage());
+        ctx.serviceFd(-1, 0); // what it is serviced by still works
     }
 
     /**
