@@ -17,10 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,33 +25,9 @@ import org.junit.jupiter.api.Test;
  * the TCP connection), the handler sees the connection end, a bystander connection
  * and a fresh one keep echoing, and no fd or connection is left behind.
  */
-class HostileFrameTest extends ServerTestSupport {
+class HostileFrameTest extends HostileServerSupport {
     static final int PROTOCOL_ERROR = CloseCodes.PROTOCOL_ERROR;
     static final int INVALID_PAYLOAD = CloseCodes.INVALID_PAYLOAD;
-
-    private final BlockingQueue<Hostile.Closed> closed = new LinkedBlockingQueue<>();
-    private LwsContext ctx;
-    private WsTestClient bystander;
-    private int baselineFds;
-
-    @BeforeEach
-    void startServer() {
-        ctx = track(localhost().protocol(Hostile.recordingEcho("echo", closed)).build()).start();
-        bystander = client(ctx, "echo");
-        bystander.assertEchoes("warm up");
-        baselineFds = Hostile.openFds();
-    }
-
-    /** After every test: the bystander and a new client echo, nothing is left open. */
-    @AfterEach
-    void serverStillServesAndNothingLeaked() {
-        bystander.assertEchoes("bystander still served");
-        try (WsTestClient fresh = WsTestClient.connect(ctx.port(), "echo")) {
-            fresh.assertEchoes("a fresh client is served");
-        }
-        // the bystander stays open; the fresh client has gone
-        Hostile.assertNoLeak(ctx, baselineFds, 2, 1, 10_000);
-    }
 
     RawClient open() throws IOException {
         return rawHandshake(ctx, "echo");
