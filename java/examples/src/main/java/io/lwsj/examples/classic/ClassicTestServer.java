@@ -7,24 +7,18 @@ import io.lwsj.PermessageDeflate;
 import io.lwsj.Reason;
 import io.lwsj.Wsi;
 import io.lwsj.WriteMode;
+import io.lwsj.examples.demo.DemoPage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * libwebsockets' classic test server, ported with the C-shaped API: the three protocol
@@ -59,17 +53,6 @@ public final class ClassicTestServer implements AutoCloseable {
     static final String HTTP = "http-only";
     static final String DUMB_INCREMENT = "dumb-increment-protocol";
     static final String MIRROR = "lws-mirror-protocol";
-
-    /** The page, packaged under demo-www/ on the class path (shared with the idiomatic demo). */
-    private static final List<String> PAGE_FILES = List.of("index.html", "demo.js");
-
-    private static final Map<String, String> MIME_TYPES = Map.of(
-            "html", "text/html; charset=utf-8",
-            "js", "text/javascript; charset=utf-8",
-            "css", "text/css; charset=utf-8",
-            "ico", "image/x-icon",
-            "png", "image/png",
-            "txt", "text/plain; charset=utf-8");
 
     /** The mirror ring: how many messages it holds, and when senders are paused and resumed. */
     static final int RING_SIZE = 64;
@@ -118,7 +101,7 @@ public final class ClassicTestServer implements AutoCloseable {
     private final Path tempRoot;
 
     private ClassicTestServer(Options o) throws IOException {
-        this.tempRoot = o.root == null ? unpackPage() : null;
+        this.tempRoot = o.root == null ? DemoPage.unpack("lwsj-classic-") : null;
         Path root = o.root != null ? o.root : tempRoot;
         try {
             LwsContext.Builder b = LwsContext.builder()
@@ -138,7 +121,7 @@ public final class ClassicTestServer implements AutoCloseable {
             }
             this.context = b.build().start();
         } catch (RuntimeException e) {
-            deleteTree(tempRoot);
+            DemoPage.delete(tempRoot);
             throw e;
         }
         // the C main loop's lws_callback_on_writable_all_protocol, every 50 ms
@@ -178,7 +161,7 @@ public final class ClassicTestServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         context.close();
-        deleteTree(tempRoot);
+        DemoPage.delete(tempRoot);
     }
 
     // ---- http-only ----------------------------------------------------------------------
@@ -190,7 +173,7 @@ public final class ClassicTestServer implements AutoCloseable {
                 if (uri.equals("/")) {
                     uri = "/index.html";
                 }
-                String mime = mimeType(uri);
+                String mime = DemoPage.mimeType(uri);
                 if (mime == null) {
                     return wsi.returnHttpStatus(404, null);
                 }
@@ -357,47 +340,6 @@ public final class ClassicTestServer implements AutoCloseable {
         byte[] b = new byte[(int) len];
         in.get(in.position(), b);
         return new String(b, StandardCharsets.UTF_8);
-    }
-
-    static String mimeType(String path) {
-        int slash = path.lastIndexOf('/');
-        int dot = path.lastIndexOf('.');
-        if (dot <= slash + 1) {
-            return null;
-        }
-        return MIME_TYPES.get(path.substring(dot + 1).toLowerCase(Locale.ROOT));
-    }
-
-    /** Copies the packaged page to a new temporary directory. */
-    static Path unpackPage() throws IOException {
-        Path dir = Files.createTempDirectory("lwsj-classic-");
-        for (String name : PAGE_FILES) {
-            try (InputStream in = ClassicTestServer.class.getResourceAsStream("/demo-www/" + name)) {
-                if (in == null) {
-                    deleteTree(dir);
-                    throw new IOException("demo-www/" + name + " is missing from the class path");
-                }
-                Files.copy(in, dir.resolve(name));
-            }
-        }
-        return dir;
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            System.err.println("could not remove " + dir + ": " + e.getMessage());
-        }
     }
 
     private static void usage(String problem) {

@@ -7,20 +7,13 @@ import io.lwsj.LwsRequest;
 import io.lwsj.LwsResponse;
 import io.lwsj.Protocol;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The classic libwebsockets test server, in Java: an HTTP protocol that serves a page
@@ -41,18 +34,6 @@ public final class TestServer {
     static final String DUMB_INCREMENT = "dumb-increment-protocol";
     static final String MIRROR = "lws-mirror-protocol";
 
-    /** The page, as packaged under demo-www/ on the class path. */
-    private static final List<String> PAGE_FILES = List.of("index.html", "demo.js");
-
-    private static final Map<String, String> MIME_TYPES = Map.of(
-            "html", "text/html; charset=utf-8",
-            "js", "text/javascript; charset=utf-8",
-            "css", "text/css; charset=utf-8",
-            "ico", "image/x-icon",
-            "png", "image/png",
-            "svg", "image/svg+xml",
-            "txt", "text/plain; charset=utf-8");
-
     private TestServer() {}
 
     // ---- http-only: the page -------------------------------------------------
@@ -69,7 +50,7 @@ public final class TestServer {
             if (path.equals("/")) {
                 path = "/index.html";
             }
-            String mime = mimeType(path);
+            String mime = DemoPage.mimeType(path);
             if (mime == null) {
                 return LwsResponse.notFound();
             }
@@ -82,15 +63,6 @@ public final class TestServer {
         public boolean filterProtocolConnection(LwsRequest handshake) {
             return false; // HTTP only
         }
-    }
-
-    static String mimeType(String path) {
-        int slash = path.lastIndexOf('/');
-        int dot = path.lastIndexOf('.');
-        if (dot <= slash + 1) {
-            return null; // no extension, or a dot file
-        }
-        return MIME_TYPES.get(path.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
     // ---- dumb-increment-protocol --------------------------------------------
@@ -153,33 +125,11 @@ public final class TestServer {
                 .start();
     }
 
-    /** Copies the packaged page to a new temporary directory and adds a favicon. */
+    /** The packaged page in a new temporary directory, with a favicon drawn here. */
     static Path unpackPage() throws IOException {
-        Path dir = Files.createTempDirectory("lwsj-demo-");
-        for (String name : PAGE_FILES) {
-            try (InputStream in = TestServer.class.getResourceAsStream("/demo-www/" + name)) {
-                if (in == null) {
-                    throw new IOException("demo-www/" + name + " is missing from the class path");
-                }
-                Files.copy(in, dir.resolve(name));
-            }
-        }
+        Path dir = DemoPage.unpack("lwsj-demo-");
         Files.write(dir.resolve("favicon.ico"), Favicon.ico());
         return dir;
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            System.err.println("could not remove " + dir + ": " + e.getMessage());
-        }
     }
 
     /** The host to show in the URL: localhost for loopback and wildcard addresses. */
@@ -246,7 +196,7 @@ public final class TestServer {
             context = start(bind, port, root == null ? temp : root);
         } catch (RuntimeException e) {
             if (temp != null) {
-                deleteTree(temp);
+                DemoPage.delete(temp);
             }
             throw e;
         }
@@ -273,7 +223,7 @@ public final class TestServer {
             }
             context.close();
             if (temp != null) {
-                deleteTree(temp);
+                DemoPage.delete(temp);
             }
         }, "lwsj-demo-shutdown"));
 
