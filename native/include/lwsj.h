@@ -4,8 +4,13 @@
  *
  * Threads. A context has one service thread: the one that calls
  * lwsj_service(). Functions marked [service] must only run on it (or while no
- * thread is inside lwsj_service). Functions marked [any] may run on any thread;
- * they queue work for the service thread and wake it with lws_cancel_service.
+ * thread is inside lwsj_service). Functions marked [any] may run on any thread, also
+ * while the context is being destroyed (they answer LWSJ_ERR_STALE then); they queue
+ * work for the service thread and wake it through the context's eventfd.
+ *
+ * Errors. A call that fails returns a negative status; lwsj_last_error() then says
+ * why, when there is more to say than the status. Every call that takes a context
+ * clears the thread's error text first.
  *
  * Handles. Contexts and connections are 64-bit handles: generation << 32 | index.
  * A handle whose generation no longer matches is stale: calls return
@@ -25,7 +30,7 @@
 extern "C" {
 #endif
 
-#define LWSJ_ABI_VERSION 1
+#define LWSJ_ABI_VERSION 2
 
 /* the glue is built with hidden visibility: only what is marked here is exported */
 #if defined(__GNUC__)
@@ -43,6 +48,12 @@ extern "C" {
 #define LWSJ_ERR_STATE      -5 /* wrong state for this call (not listening, already listening, ...) */
 #define LWSJ_ERR_LWS        -6 /* libwebsockets failed; lwsj_last_error() says why */
 #define LWSJ_ERR_SPACE      -7 /* the caller's buffer is too small; see the call's doc */
+#define LWSJ_ERR_SYS        -8 /* a system call failed; lwsj_last_error() says which and why */
+#define LWSJ_ERR_BUSY       -9 /* refused: the context's cross-thread queue is at its bound
+                                * (its service thread is behind); try again later */
+
+/* the most bytes a WebSocket frame header adds to a payload (what a send costs beyond it) */
+#define LWSJ_FRAME_OVERHEAD 14
 
 /* ---- protocol flags (lwsj_ctx_add_protocol) ------------------------------- */
 #define LWSJ_PROTO_FRAGMENTS      0x1 /* deliver RECEIVE fragments, not assembled MESSAGEs */
@@ -80,10 +91,10 @@ extern "C" {
 #define LWSJ_EV_CLOSED       6 /* a = payload len (reason, UTF-8); b = close code */
 #define LWSJ_EV_BROADCAST    7 /* a = payload len; flags: BINARY. Only for LWSJ_PROTO_BROADCAST_CB */
 #define LWSJ_EV_CLIENT_ESTABLISHED 8 /* a = payload len; b = connect request id; payload =
-                                      * NUL-terminated: the peer IP, the socket fd in
-                                      * decimal, the negotiated subprotocol (may be empty),
-                                      * then the response headers as name/value pairs and
-                                      * one more NUL */
+                                      * fields as in a request blob: the peer IP, the
+                                      * socket fd in decimal, the negotiated subprotocol
+                                      * (may be empty), then the response headers as
+                                      * name/value pairs */
 #define LWSJ_EV_CLIENT_ERROR 9 /* conn = 0; b = connect request id; a = payload len
                                 * (the reason, UTF-8) */
 
@@ -175,8 +186,13 @@ extern "C" {
                                      * -1 when they do not fit (the connect fails) */
 
 /*
- * A request blob: NUL-terminated strings, method, path, query (may be empty),
- * then name/value pairs (header names in lower case, no colon), then one more NUL.
+ * A request blob: fields, each a u32 length (native byte order) then that many bytes,
+ * no terminator, so that no byte of a URI or a header can change the structure:
+ * method, path (percent-decoded by lws), query (may be empty; each '&'-separated
+ * parameter percent-encoded again, all but RFC 3986's unreserved characters and the
+ * '=' after its name), then name/value pairs (header names in lower case, no colon).
+ * The blob ends with its last field. A request whose header value holds NUL, CR or LF
+ * never gets this far: it is answered 400.
  *
  * ctx, reason, conn (0 for HTTP), protocol index, in, len, and events_len: how many
  * bytes of events are in the event buffer at this moment (LWSJ_SERVICE_MORE set if
@@ -244,11 +260,14 @@ LWSJ_API int32_t lwsj_ctx_add_extension(int64_t ctx, const char *name, const cha
  * handshake_timeout_s: for the handshake and other round trips (close, pong), also how
  * long a connection may sit on a half-sent request; ping_interval_s: time without a
  * pong before a keepalive ping; idle_timeout_s: time without a pong before hanging up
- * (both set, the ping first, or both 0 for libwebsockets' own: 300 s and 310 s).
+ * (both set, the ping first, or both 0 for libwebsockets' own: 300 s and 310 s);
+ * max_foreign_bytes: the bound on commands queued by other threads (lwsj_submit) and
+ * not yet run (>= 4096; 0: LWSJ_FOREIGN_BYTES_DEFAULT).
  */
+#define LWSJ_FOREIGN_BYTES_DEFAULT (64 * 1024 * 1024)
 LWSJ_API int32_t lwsj_ctx_set_limits(int64_t ctx, int32_t max_header_bytes,
                                      int32_t handshake_timeout_s, int32_t ping_interval_s,
-                                     int32_t idle_timeout_s);
+                                     int32_t idle_timeout_s, int64_t max_foreign_bytes);
 
 /*
  * [owner] create the libwebsockets context and listen. iface NULL = all
@@ -290,7 +309,11 @@ LWSJ_API int32_t lwsj_service(int64_t ctx, int32_t timeout_ms, const void *sub, 
  */
 LWSJ_API int32_t lwsj_service_fd(int64_t ctx, int32_t fd, int32_t revents, const void *sub,
                                  int32_t sub_len, void *events, int32_t cap);
-/* [service] run commands now (when Java's submission buffer is full) */
+/*
+ * [service] run commands now (when Java's submission buffer is full). Events they make
+ * (a connect that fails at once, a broadcast callback) are held back for the next
+ * turn: between turns the glue has no event buffer of Java's.
+ */
 LWSJ_API int32_t lwsj_run_commands(int64_t ctx, const void *sub, int32_t sub_len);
 /*
  * [service] move held-back events into events (starting at offset `at`, cap bytes
@@ -298,9 +321,14 @@ LWSJ_API int32_t lwsj_run_commands(int64_t ctx, const void *sub, int32_t sub_len
  * held back, or LWSJ_ERR_SPACE when the first held-back record alone does not fit.
  */
 LWSJ_API int32_t lwsj_take_pending(int64_t ctx, void *events, int32_t at, int32_t cap);
-/* [any] queue commands for the service thread and wake it */
+/*
+ * [any] queue commands for the service thread and wake it. Taken whole or refused
+ * whole: LWSJ_ERR_FULL when a SEND would pass its connection's bound, LWSJ_ERR_STALE
+ * for a closed connection, LWSJ_ERR_BUSY when the cross-thread queue is at its bound
+ * (a lone CLOSE is always taken).
+ */
 LWSJ_API int32_t lwsj_submit(int64_t ctx, const void *cmds, int32_t len);
-/* [any] wake the service thread (lws_cancel_service) */
+/* [any] wake the service thread */
 LWSJ_API int32_t lwsj_wake(int64_t ctx);
 
 /* ---- the slot table (glue -> Java) ---------------------------------------- */
@@ -312,13 +340,23 @@ LWSJ_API int32_t lwsj_wake(int64_t ctx);
 #define LWSJ_SLOT_SIZE 16
 
 /* ---- HTTP (only during an LWSJ_UP_HTTP upcall) ---------------------------- */
-/* [service] headers: "name\0value\0"... pairs, hlen bytes in all */
+/*
+ * [service] headers: "name\0value\0"... pairs, hlen bytes in all. A name must be a
+ * token, a value and the content type must hold no control character but tab.
+ */
 LWSJ_API int32_t lwsj_http_respond(int64_t ctx, int32_t status, const char *content_type,
                           const void *headers, int32_t hlen,
                           const void *body, int64_t blen);
-/* [service] send a file; LWSJ_UP_HTTP_FILE_DONE follows when it is sent */
-LWSJ_API int32_t lwsj_http_serve_file(int64_t ctx, const char *path, const char *content_type,
-                             const void *headers, int32_t hlen);
+/*
+ * [service] send the regular file rel (a relative path, no "." or ".." components)
+ * below the directory root. No symbolic link below root is followed: each component
+ * is opened with O_NOFOLLOW, and the file lws sends is the one opened (through
+ * /proc/self/fd). LWSJ_UP_HTTP_FILE_DONE follows when it is sent, with root/rel.
+ * Content type and header values must hold no control character but tab.
+ */
+LWSJ_API int32_t lwsj_http_serve_file(int64_t ctx, const char *root, const char *rel,
+                                      const char *content_type, const void *headers,
+                                      int32_t hlen);
 
 #ifdef __cplusplus
 }

@@ -95,6 +95,9 @@ static int filter_protocol(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_ps
 		return refuse(wsi, "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
 			      "Content-Length: 0\r\nConnection: close\r\n\r\n");
 	r = lwsj_http_request(ctx, wsi, LWSJ_UP_FILTER_PROTOCOL, protocol_index(wsi));
+	if (r == LWSJ_HTTP_MALFORMED)
+		return refuse(wsi, "HTTP/1.1 400 Bad Request\r\n"
+			      "Content-Length: 0\r\nConnection: close\r\n\r\n");
 	if (r >= LWSJ_FILTER_USE && r < LWSJ_FILTER_USE + ctx->nprotos && pss) {
 		/* lws stays bound to the protocol it chose (all share one callback);
 		 * lwsj treats the connection as the protocol Java picked */

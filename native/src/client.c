@@ -208,7 +208,10 @@ static int append_headers(struct lwsj_ctx *ctx, struct lwsj_conn *c, char **p, s
 	return append_pairs(extra, (size_t)n, p, &room);
 }
 
-/* the response's headers go while lws still has them: it drops them before ESTABLISHED */
+/*
+ * The response's headers go while lws still has them: it drops them before
+ * ESTABLISHED. They follow the peer IP, fd and subprotocol fields of the event.
+ */
 static int keep_response(struct lws *wsi, struct lwsj_conn *c)
 {
 	struct lwsj_bytes *b = &c->client->response;
@@ -219,10 +222,8 @@ static int keep_response(struct lws *wsi, struct lwsj_conn *c)
 	c->ext_active = lws_hdr_total_length(wsi, WSI_TOKEN_EXTENSIONS) > 0;
 	if (lws_hdr_copy(wsi, proto, sizeof(proto), WSI_TOKEN_PROTOCOL) < 0)
 		proto[0] = 0;
-	if (lwsj_bytes_reserve(b, strlen(proto) + 1))
+	if (lwsj_put_field(b, proto, strlen(proto)))
 		return -1;
-	memcpy(b->p, proto, strlen(proto) + 1);
-	b->len = strlen(proto) + 1;
 	return lwsj_put_headers(wsi, b);
 }
 
@@ -231,18 +232,20 @@ static void established(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot)
 {
 	struct lwsj_conn *c = &ctx->conns[slot];
 	struct lwsj_client *k = c->client;
-	char ip[64] = "", info[96];
-	int n;
+	struct lwsj_bytes info = { 0 };
+	char ip[64] = "", fd[16];
 
 	lwsj_conn_link(ctx, slot, wsi);
 	lws_get_peer_simple(wsi, ip, sizeof(ip));
-	n = snprintf(info, sizeof(info), "%s%c%d%c", ip, 0, (int)lws_get_socket_fd(wsi), 0);
-	if (!k->response.len && !lwsj_bytes_reserve(&k->response, 2)) {
-		k->response.p[0] = k->response.p[1] = 0;
-		k->response.len = 2;
-	}
-	lwsj_emit2(ctx, LWSJ_EV_CLIENT_ESTABLISHED, 0, lwsj_conn_handle(ctx, slot), c->protocol,
-		   k->request, info, (size_t)n, k->response.p, k->response.len);
+	snprintf(fd, sizeof(fd), "%d", (int)lws_get_socket_fd(wsi));
+	if (!k->response.len)
+		lwsj_put_field(&k->response, NULL, 0); /* no subprotocol, no headers */
+	/* out of memory here, lwsj_emit2 logs it */
+	if (!lwsj_put_field(&info, ip, strlen(ip)) && !lwsj_put_field(&info, fd, strlen(fd)))
+		lwsj_emit2(ctx, LWSJ_EV_CLIENT_ESTABLISHED, 0, lwsj_conn_handle(ctx, slot),
+			   c->protocol, k->request, info.p, info.len, k->response.p,
+			   k->response.len);
+	lwsj_bytes_free(&info);
 	lws_sul_cancel(&k->sul);
 	free(k->headers);
 	lwsj_bytes_free(&k->response);
@@ -306,7 +309,17 @@ int lwsj_client_callback(struct lwsj_ctx *ctx, struct lws *wsi, enum lws_callbac
 					    ctx->conns[slot].protocol, in);
 
 	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
-		if (!ctx->conns[slot].client || keep_response(wsi, &ctx->conns[slot])) {
+		if (!ctx->conns[slot].client) {
+			failed(ctx, wsi, slot, "out of memory");
+			return -1;
+		}
+		switch (keep_response(wsi, &ctx->conns[slot])) {
+		case 0:
+			return 0;
+		case LWSJ_HTTP_MALFORMED:
+			failed(ctx, wsi, slot, "malformed response header (NUL, CR or LF in a value)");
+			return -1;
+		default:
 			failed(ctx, wsi, slot, "out of memory");
 			return -1;
 		}

@@ -17,6 +17,18 @@ struct cmd {
 	const unsigned char *payload;
 };
 
+/*
+ * A send that was accepted cannot be queued (out of memory): the connection fails
+ * with 1011 rather than lose a message its sender was told had been taken.
+ */
+static void cannot_queue(struct lwsj_ctx *ctx, uint32_t slot, size_t len)
+{
+	static const char reason[] = "out of memory";
+
+	lwsl_err("%s: out of memory queueing %zu bytes; failing the connection\n", __func__, len);
+	lwsj_conn_abort(ctx, slot, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, reason, sizeof(reason) - 1);
+}
+
 /* what a slow consumer gets under its protocol's overflow policy */
 static void overflow(struct lwsj_ctx *ctx, uint32_t slot)
 {
@@ -31,7 +43,7 @@ static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
 {
 	struct lwsj_proto *pr;
 	struct lwsj_frame *f;
-	int32_t slot;
+	int32_t slot, next;
 
 	if (k->target >= (uint64_t)ctx->nprotos)
 		return;
@@ -47,12 +59,14 @@ static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
 		return;
 	/* one frame shared by every server-side recipient */
 	f = lwsj_frame_new(ctx, (uint8_t)(k->flags & 0x1f), k->payload, k->len, 0);
-	if (!f) {
-		lwsl_err("%s: out of memory for a %u-byte broadcast\n", __func__, k->len);
-		return;
-	}
-	for (slot = pr->head; slot >= 0; slot = ctx->conns[slot].next) {
+	for (slot = pr->head; slot >= 0; slot = next) {
 		struct lwsj_frame *mine = f;
+
+		next = ctx->conns[slot].next; /* an abort below may unlink this one */
+		if (!f) {
+			cannot_queue(ctx, (uint32_t)slot, k->len);
+			continue;
+		}
 
 		if (lwsj_over_bound(lwsj_slot_queued(ctx, (uint32_t)slot),
 				    (int64_t)lwsj_frame_wire_len(f), pr->max_queued_bytes)) {
@@ -65,7 +79,7 @@ static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
 			mine = lwsj_frame_new(ctx, (uint8_t)(k->flags & 0x1f), k->payload, k->len,
 					      ctx->conns[slot].is_client && !ctx->conns[slot].ext_active);
 		if (!mine || lwsj_conn_enqueue(ctx, (uint32_t)slot, mine) < 0)
-			lwsl_err("%s: out of memory queueing a broadcast\n", __func__);
+			cannot_queue(ctx, (uint32_t)slot, k->len);
 		if (mine != f)
 			lwsj_frame_unref(ctx, mine);
 	}
@@ -99,7 +113,7 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 
 	c = lwsj_conn_get(ctx, k->target, &slot);
 	if (foreign && k->op == LWSJ_CMD_SEND && c)
-		lwsj_slot_add_pending(ctx, slot, -((int64_t)k->len + 14));
+		lwsj_slot_add_pending(ctx, slot, -lwsj_send_cost(k->len));
 	if (!c)
 		return; /* closed meanwhile: the handle went stale */
 
@@ -109,7 +123,7 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 		f = lwsj_frame_new(ctx, (uint8_t)(k->flags & 0x1f), k->payload, k->len,
 				   c->is_client && !c->ext_active);
 		if (!f || lwsj_conn_enqueue(ctx, slot, f) < 0)
-			lwsl_err("%s: out of memory queueing %u bytes\n", __func__, k->len);
+			cannot_queue(ctx, slot, k->len);
 		lwsj_frame_unref(ctx, f);
 		break;
 	case LWSJ_CMD_CLOSE:

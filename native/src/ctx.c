@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -37,12 +38,19 @@ pthread_mutex_t *lwsj_ctx_lock(struct lwsj_ctx *ctx)
 	return &table[ctx->table_index].lock;
 }
 
-/* [any] the context of a handle, or NULL when stale. Only the owner may keep using it. */
+/*
+ * [owner] the context of a handle, or NULL when stale. Only the owner may keep using
+ * it after the lock is released: another thread could free it meanwhile (those use
+ * lock_live). Every ABI entry that takes a context passes here or through lock_live,
+ * and both start the thread's error text afresh, so that no error text outlives the
+ * call that set it.
+ */
 struct lwsj_ctx *lwsj_ctx_get(int64_t handle)
 {
 	uint32_t idx = (uint32_t)(handle & 0xffffffff), gen = (uint32_t)((uint64_t)handle >> 32);
 	struct lwsj_ctx *ctx = NULL;
 
+	lwsj_clear_error();
 	if (idx >= LWSJ_MAX_CONTEXTS || !gen)
 		return NULL;
 	pthread_once(&table_once, table_init);
@@ -51,6 +59,35 @@ struct lwsj_ctx *lwsj_ctx_get(int64_t handle)
 		ctx = table[idx].ctx;
 	pthread_mutex_unlock(&table[idx].lock);
 	return ctx;
+}
+
+/*
+ * [any] a listening context that is not being destroyed, with its table entry locked
+ * (the caller unlocks with unlock_live), or NULL and nothing locked. Destroy marks the
+ * context and takes it out of the table under the same lock, so the context stays
+ * whole while the lock is held.
+ */
+static struct lwsj_ctx *lock_live(int64_t handle)
+{
+	uint32_t idx = (uint32_t)(handle & 0xffffffff), gen = (uint32_t)((uint64_t)handle >> 32);
+	struct lwsj_ctx *ctx;
+
+	lwsj_clear_error();
+	if (idx >= LWSJ_MAX_CONTEXTS || !gen)
+		return NULL;
+	pthread_once(&table_once, table_init);
+	pthread_mutex_lock(&table[idx].lock);
+	ctx = table[idx].gen == gen ? table[idx].ctx : NULL;
+	if (!ctx || !ctx->lws || ctx->destroying) {
+		pthread_mutex_unlock(&table[idx].lock);
+		return NULL;
+	}
+	return ctx;
+}
+
+static void unlock_live(struct lwsj_ctx *ctx)
+{
+	pthread_mutex_unlock(&table[ctx->table_index].lock);
 }
 
 int32_t lwsj_abi_version(void)
@@ -69,6 +106,7 @@ int64_t lwsj_ctx_new(lwsj_upcall_fn upcall)
 	struct lwsj_ctx *ctx;
 	int64_t h = 0;
 
+	lwsj_clear_error();
 	if (!upcall) {
 		lwsj_set_error("no upcall function");
 		return 0;
@@ -80,6 +118,7 @@ int64_t lwsj_ctx_new(lwsj_upcall_fn upcall)
 		return 0;
 	}
 	ctx->upcall = upcall;
+	ctx->max_foreign_bytes = LWSJ_FOREIGN_BYTES_DEFAULT;
 	ctx->free_head = -1;
 	ctx->wake_fd = -1;
 	ctx->epoll_fd = -1;
@@ -151,7 +190,8 @@ int32_t lwsj_ctx_add_protocol(int64_t handle, const char *name, int32_t flags,
 
 /* [owner, before listen] */
 int32_t lwsj_ctx_set_limits(int64_t handle, int32_t max_header_bytes, int32_t handshake_timeout_s,
-			    int32_t ping_interval_s, int32_t idle_timeout_s)
+			    int32_t ping_interval_s, int32_t idle_timeout_s,
+			    int64_t max_foreign_bytes)
 {
 	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
 
@@ -167,11 +207,16 @@ int32_t lwsj_ctx_set_limits(int64_t handle, int32_t max_header_bytes, int32_t ha
 	    /* lws pings only with a hang-up time, and pings at once after each pong
 	     * with a ping time of 0: both or neither, the ping first */
 	    !ping_interval_s != !idle_timeout_s ||
-	    (ping_interval_s && ping_interval_s >= idle_timeout_s)) {
-		lwsj_set_error("bad limits (headers %d, handshake %d s, ping %d s, idle %d s)",
-			       max_header_bytes, handshake_timeout_s, ping_interval_s, idle_timeout_s);
+	    (ping_interval_s && ping_interval_s >= idle_timeout_s) ||
+	    max_foreign_bytes < 0 || (max_foreign_bytes && max_foreign_bytes < 4096)) {
+		lwsj_set_error("bad limits (headers %d, handshake %d s, ping %d s, idle %d s, "
+			       "cross-thread queue %lld bytes)", max_header_bytes,
+			       handshake_timeout_s, ping_interval_s, idle_timeout_s,
+			       (long long)max_foreign_bytes);
 		return LWSJ_ERR_ARG;
 	}
+	ctx->max_foreign_bytes = max_foreign_bytes ? (size_t)max_foreign_bytes
+						   : LWSJ_FOREIGN_BYTES_DEFAULT;
 	ctx->max_header_bytes = max_header_bytes;
 	ctx->handshake_timeout_s = handshake_timeout_s;
 	memset(&ctx->idle_policy, 0, sizeof(ctx->idle_policy));
@@ -197,6 +242,7 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 {
 	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
 	struct lws_context_creation_info info;
+	int32_t r = LWSJ_ERR_NOMEM;
 
 	if (!ctx)
 		return LWSJ_ERR_STALE;
@@ -278,8 +324,10 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	if (ctx->wake_fd < 0 || (!ctx->external_poll && lwsj_epoll_open(ctx))) {
 		lwsj_set_error("cannot make the service loop's eventfd or epoll set: %s",
 			       strerror(errno));
+		r = errno == ENOMEM ? LWSJ_ERR_NOMEM : LWSJ_ERR_SYS;
 		goto fail;
 	}
+	r = LWSJ_ERR_LWS;
 	ctx->lws = lws_create_context(&info);
 	if (!ctx->lws) {
 		lwsj_set_error("lws_create_context failed (see the lws log)");
@@ -292,6 +340,8 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 		goto fail_lws;
 	}
 	ctx->port = lws_get_vhost_listen_port(ctx->vhost);
+	snprintf(ctx->hostname, sizeof(ctx->hostname), "%s",
+		 lws_canonical_hostname(ctx->lws) ? lws_canonical_hostname(ctx->lws) : "");
 	if (ctx->external_poll) {
 		/* the external loop watches the wake-up eventfd too */
 		int32_t v[3] = { ctx->wake_fd, POLLIN, 0 };
@@ -311,40 +361,43 @@ fail:
 	ctx->conns = NULL;
 	ctx->protocols = NULL;
 	ctx->scratch = NULL;
-	return LWSJ_ERR_LWS;
+	return r;
 }
 
 /* [any] */
 int32_t lwsj_ctx_port(int64_t handle)
 {
-	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
+	struct lwsj_ctx *ctx = lock_live(handle);
+	int32_t port;
 
 	if (!ctx)
 		return LWSJ_ERR_STALE;
-	return ctx->lws ? ctx->port : LWSJ_ERR_STATE;
+	port = ctx->port;
+	unlock_live(ctx);
+	return port;
 }
 
-/* [any] the name is computed by lws at context creation and never changes */
+/* [any] a copy lws made at listen time: lws's own context may be going away */
 int32_t lwsj_ctx_hostname(int64_t handle, char *out, int32_t cap)
 {
-	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
-	const char *name;
+	struct lwsj_ctx *ctx;
+	int32_t r;
 	size_t n;
 
-	if (!ctx)
-		return LWSJ_ERR_STALE;
-	if (!ctx->lws)
-		return LWSJ_ERR_STATE;
 	if (!out || cap < 1)
 		return LWSJ_ERR_ARG;
-	name = lws_canonical_hostname(ctx->lws);
-	if (!name)
-		name = "";
-	n = strlen(name);
-	if (n >= (size_t)cap)
-		return LWSJ_ERR_SPACE;
-	memcpy(out, name, n + 1);
-	return (int32_t)n;
+	ctx = lock_live(handle);
+	if (!ctx)
+		return LWSJ_ERR_STALE;
+	n = strlen(ctx->hostname);
+	if (n >= (size_t)cap) {
+		r = LWSJ_ERR_SPACE;
+	} else {
+		memcpy(out, ctx->hostname, n + 1);
+		r = (int32_t)n;
+	}
+	unlock_live(ctx);
+	return r;
 }
 
 /*
@@ -371,79 +424,123 @@ void lwsj_ctx_take_wake(struct lwsj_ctx *ctx)
 /* [any] */
 int32_t lwsj_wake(int64_t handle)
 {
-	uint32_t idx = (uint32_t)(handle & 0xffffffff);
-	struct lwsj_ctx *ctx;
-	int32_t r = LWSJ_ERR_STALE;
+	struct lwsj_ctx *ctx = lock_live(handle);
 
-	if (idx >= LWSJ_MAX_CONTEXTS)
+	if (!ctx)
 		return LWSJ_ERR_STALE;
-	pthread_once(&table_once, table_init);
-	pthread_mutex_lock(&table[idx].lock);
-	ctx = table[idx].gen == (uint32_t)((uint64_t)handle >> 32) ? table[idx].ctx : NULL;
-	if (ctx && ctx->lws) {
-		lwsj_ctx_wake(ctx);
-		r = LWSJ_OK;
-	}
-	pthread_mutex_unlock(&table[idx].lock);
-	return r;
+	lwsj_ctx_wake(ctx);
+	unlock_live(ctx);
+	return LWSJ_OK;
 }
 
 /*
- * [any] Queue commands for the service thread. Sends are checked against the
- * connection's bound here, so that the caller learns at once that a send was
- * refused; what is accepted counts as pending in the slot table until it is queued.
+ * [any, holding the table entry's lock] checks a submission before anything of it is
+ * queued: well-formed records, every SEND to a live connection and within its bound
+ * (counting the sends before it in the same submission), the cross-thread queue
+ * within its bound (a first submission larger than that bound still goes).
+ */
+static int32_t check_submission(struct lwsj_ctx *ctx, const unsigned char *p, size_t len)
+{
+	size_t off = 0;
+
+	if (ctx->xq.len && ctx->xq.len + len > ctx->max_foreign_bytes) {
+		uint32_t size;
+		uint16_t op;
+
+		/* a close alone is always taken: refusing it would keep a connection open */
+		memcpy(&size, p, 4);
+		memcpy(&op, p + 4, 2);
+		if (op != LWSJ_CMD_CLOSE || size != len)
+			goto busy;
+	}
+	while (off < len) {
+		uint32_t size, plen, slot;
+		uint16_t op;
+		uint64_t target;
+		int64_t mine = 0;
+
+		if (len - off < LWSJ_CMD_HEADER_SIZE)
+			return LWSJ_ERR_ARG;
+		memcpy(&size, p + off, 4);
+		memcpy(&op, p + off + 4, 2);
+		memcpy(&target, p + off + 8, 8);
+		memcpy(&plen, p + off + 16, 4);
+		if (size < LWSJ_CMD_HEADER_SIZE || (size & 7) || size > len - off ||
+		    plen > size - LWSJ_CMD_HEADER_SIZE)
+			return LWSJ_ERR_ARG;
+		off += size;
+		if (op != LWSJ_CMD_SEND)
+			continue;
+		slot = (uint32_t)(target & 0xffffffff);
+		if (slot >= ctx->max_conns || ctx->conns[slot].gen != (uint32_t)(target >> 32) ||
+		    !ctx->conns[slot].wsi)
+			return LWSJ_ERR_STALE;
+		/* earlier sends of this submission to the same connection */
+		for (size_t o = 0; o < off - size;) {
+			uint32_t s2, l2;
+			uint16_t op2;
+			uint64_t t2;
+
+			memcpy(&s2, p + o, 4);
+			memcpy(&op2, p + o + 4, 2);
+			memcpy(&t2, p + o + 8, 8);
+			memcpy(&l2, p + o + 16, 4);
+			if (op2 == LWSJ_CMD_SEND && t2 == target)
+				mine += lwsj_send_cost(l2);
+			o += s2;
+		}
+		if (lwsj_over_bound(lwsj_slot_queued(ctx, slot) + lwsj_slot_pending(ctx, slot) + mine,
+				    lwsj_send_cost(plen),
+				    ctx->protos[ctx->conns[slot].protocol].max_queued_bytes))
+			return LWSJ_ERR_FULL;
+	}
+	return LWSJ_OK;
+busy:
+	lwsj_set_error("the context's cross-thread queue holds %zu bytes (limit %zu): its "
+		       "service thread is behind", ctx->xq.len, ctx->max_foreign_bytes);
+	return LWSJ_ERR_BUSY;
+}
+
+/*
+ * [any] Queue commands for the service thread. Sends are checked against their
+ * connection's bound here, so that the caller learns at once that a send was refused;
+ * what is accepted counts as pending in the slot table until it is queued. A
+ * submission is taken whole or refused whole.
  */
 int32_t lwsj_submit(int64_t handle, const void *cmds, int32_t len)
 {
-	uint32_t idx = (uint32_t)(handle & 0xffffffff);
 	const unsigned char *p = cmds;
 	struct lwsj_ctx *ctx;
-	int32_t r = LWSJ_OK;
+	int32_t r;
 
-	if (idx >= LWSJ_MAX_CONTEXTS)
-		return LWSJ_ERR_STALE;
-	if (!cmds || len < LWSJ_CMD_HEADER_SIZE || (len & 7))
+	if (!cmds || len < LWSJ_CMD_HEADER_SIZE || (len & 7)) {
+		lwsj_clear_error();
 		return LWSJ_ERR_ARG;
-	pthread_once(&table_once, table_init);
-	pthread_mutex_lock(&table[idx].lock);
-	ctx = table[idx].gen == (uint32_t)((uint64_t)handle >> 32) ? table[idx].ctx : NULL;
-	if (!ctx || !ctx->lws || ctx->destroying) {
-		r = LWSJ_ERR_STALE;
+	}
+	ctx = lock_live(handle);
+	if (!ctx)
+		return LWSJ_ERR_STALE;
+	r = check_submission(ctx, p, (size_t)len);
+	if (r)
 		goto out;
-	}
-	/* one SEND at a time is what Java submits from other threads: check its bound */
-	{
-		uint16_t op;
-		uint64_t target;
-		uint32_t plen, slot = 0;
-
-		memcpy(&op, p + 4, 2);
-		memcpy(&target, p + 8, 8);
-		memcpy(&plen, p + 16, 4);
-		if (op == LWSJ_CMD_SEND) {
-			struct lwsj_conn *c;
-			struct lwsj_proto *pr;
-
-			slot = (uint32_t)(target & 0xffffffff);
-			if (slot >= ctx->max_conns ||
-			    ctx->conns[slot].gen != (uint32_t)(target >> 32) ||
-			    !ctx->conns[slot].wsi) {
-				r = LWSJ_ERR_STALE;
-				goto out;
-			}
-			c = &ctx->conns[slot];
-			pr = &ctx->protos[c->protocol];
-			if (lwsj_over_bound(lwsj_slot_queued(ctx, slot) + lwsj_slot_pending(ctx, slot),
-					    (int64_t)plen + 14, pr->max_queued_bytes)) {
-				r = LWSJ_ERR_FULL;
-				goto out;
-			}
-			lwsj_slot_add_pending(ctx, slot, (int64_t)plen + 14);
-		}
-	}
 	if (lwsj_bytes_reserve(&ctx->xq, (size_t)len)) {
+		lwsj_set_error("out of memory queueing %d bytes of commands", len);
 		r = LWSJ_ERR_NOMEM;
 		goto out;
+	}
+	/* nothing can fail from here on: count what the service thread will subtract */
+	for (size_t off = 0; off < (size_t)len;) {
+		uint32_t size, plen;
+		uint16_t op;
+		uint64_t target;
+
+		memcpy(&size, p + off, 4);
+		memcpy(&op, p + off + 4, 2);
+		memcpy(&target, p + off + 8, 8);
+		memcpy(&plen, p + off + 16, 4);
+		if (op == LWSJ_CMD_SEND)
+			lwsj_slot_add_pending(ctx, (uint32_t)(target & 0xffffffff), lwsj_send_cost(plen));
+		off += size;
 	}
 	memcpy(ctx->xq.p + ctx->xq.len, cmds, (size_t)len);
 	ctx->xq.len += (size_t)len;
@@ -452,7 +549,7 @@ int32_t lwsj_submit(int64_t handle, const void *cmds, int32_t len)
 		lwsj_ctx_wake(ctx);
 	}
 out:
-	pthread_mutex_unlock(&table[idx].lock);
+	unlock_live(ctx);
 	return r;
 }
 

@@ -8,8 +8,12 @@
  * HTTP_WRITEABLE.
  */
 #include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -37,13 +41,20 @@ static int is_uri_token(int t)
 	return t == WSI_TOKEN_HTTP_URI_ARGS;
 }
 
-static int put_str(struct lwsj_bytes *b, const char *s, size_t n)
+/*
+ * Every field of a blob is a u32 length then that many bytes (lwsj.h, "request blob"),
+ * so no byte of a URI or a header value can change the blob's structure.
+ */
+int lwsj_put_field(struct lwsj_bytes *b, const void *p, size_t n)
 {
-	if (lwsj_bytes_reserve(b, n + 1))
+	uint32_t len = (uint32_t)n;
+
+	if (n > INT32_MAX / 2 || lwsj_bytes_reserve(b, 4 + n))
 		return -1;
-	memcpy(b->p + b->len, s, n);
-	b->p[b->len + n] = 0;
-	b->len += n + 1;
+	memcpy(b->p + b->len, &len, 4);
+	if (n)
+		memcpy(b->p + b->len + 4, p, n);
+	b->len += 4 + n;
 	return 0;
 }
 
@@ -52,22 +63,40 @@ static int put_name(struct lwsj_bytes *b, const char *name, size_t n)
 {
 	if (n && name[n - 1] == ':')
 		n--;
-	if (put_str(b, name, n))
+	if (lwsj_put_field(b, name, n))
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		b->p[b->len - 1 - n + i] = (unsigned char)tolower(b->p[b->len - 1 - n + i]);
+		b->p[b->len - n + i] = (unsigned char)tolower(b->p[b->len - n + i]);
+	return 0;
+}
+
+/*
+ * A header value: RFC 9110 5.5 lets a recipient refuse a value with NUL, CR or LF, and
+ * lws's copy would cut it at a NUL anyway, so such a request is malformed (-2).
+ */
+static int checked_value(struct lwsj_bytes *b, size_t at, size_t n)
+{
+	const unsigned char *v = b->p + at;
+
+	for (size_t i = 0; i < n; i++)
+		if (!v[i] || v[i] == '\r' || v[i] == '\n')
+			return -2;
 	return 0;
 }
 
 static int put_header_value(struct lwsj_bytes *b, struct lws *wsi, int tok)
 {
 	int n = lws_hdr_total_length(wsi, (enum lws_token_indexes)tok);
+	uint32_t len = (uint32_t)n;
 
-	if (lwsj_bytes_reserve(b, (size_t)n + 1))
+	if (n < 0 || lwsj_bytes_reserve(b, 4 + (size_t)n + 1))
 		return -1;
-	if (lws_hdr_copy(wsi, (char *)b->p + b->len, n + 1, (enum lws_token_indexes)tok) < 0)
+	if (lws_hdr_copy(wsi, (char *)b->p + b->len + 4, n + 1, (enum lws_token_indexes)tok) < 0)
 		return -1;
-	b->len += (size_t)n + 1;
+	if (checked_value(b, b->len + 4, (size_t)n))
+		return -2;
+	memcpy(b->p + b->len, &len, 4);
+	b->len += 4 + (size_t)n;
 	return 0;
 }
 
@@ -81,22 +110,89 @@ static void put_custom(const char *name, int nlen, void *opaque)
 {
 	struct custom_walk *w = opaque;
 	int vlen = lws_hdr_custom_length(w->wsi, name, nlen);
+	uint32_t len = (uint32_t)vlen;
 
 	if (w->failed || vlen < 0)
 		return;
-	if (put_name(w->b, name, (size_t)nlen) || lwsj_bytes_reserve(w->b, (size_t)vlen + 1) ||
-	    lws_hdr_custom_copy(w->wsi, (char *)w->b->p + w->b->len, vlen + 1, name, nlen) < 0) {
-		w->failed = 1;
+	if (put_name(w->b, name, (size_t)nlen) || lwsj_bytes_reserve(w->b, 4 + (size_t)vlen + 1) ||
+	    lws_hdr_custom_copy(w->wsi, (char *)w->b->p + w->b->len + 4, vlen + 1, name, nlen) < 0) {
+		w->failed = -1;
 		return;
 	}
-	w->b->len += (size_t)vlen + 1;
+	if (checked_value(w->b, w->b->len + 4, (size_t)vlen)) {
+		w->failed = -2;
+		return;
+	}
+	memcpy(w->b->p + w->b->len, &len, 4);
+	w->b->len += 4 + (size_t)vlen;
 }
 
+static int unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/*
+ * lws percent-decodes the query and splits it at '&' and ';'. Each parameter is
+ * percent-encoded again (all but RFC 3986's unreserved characters; the '=' after the
+ * name kept) and the parameters joined with '&', so a decoded "%26" or "%00" stays
+ * encoded and cannot pass for a separator.
+ */
+static int put_query(struct lws *wsi, struct lwsj_bytes *b)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t field = b->len, start;
+	unsigned char *frag = NULL;
+	int r = -1;
+
+	if (lwsj_put_field(b, NULL, 0))
+		return -1;
+	start = b->len;
+	for (int n = 0;; n++) {
+		/* 0 for an empty parameter and past the last one: the copy tells them apart */
+		int l = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, n);
+		int seen_equal = 0;
+		unsigned char *nf = realloc(frag, (size_t)l + 1);
+
+		if (!nf)
+			goto out;
+		frag = nf;
+		if (lws_hdr_copy_fragment(wsi, (char *)frag, l + 1, WSI_TOKEN_HTTP_URI_ARGS, n) != l)
+			break;
+		if (lwsj_bytes_reserve(b, 1 + 3 * (size_t)l))
+			goto out;
+		if (n > 0)
+			b->p[b->len++] = '&';
+		for (int i = 0; i < l; i++) {
+			unsigned char c = frag[i];
+
+			if (unreserved(c) || (c == '=' && !seen_equal)) {
+				seen_equal |= c == '=';
+				b->p[b->len++] = c;
+			} else {
+				b->p[b->len++] = '%';
+				b->p[b->len++] = (unsigned char)hex[c >> 4];
+				b->p[b->len++] = (unsigned char)hex[c & 15];
+			}
+		}
+	}
+	{
+		uint32_t len = (uint32_t)(b->len - start);
+
+		memcpy(b->p + field, &len, 4);
+	}
+	r = 0;
+out:
+	free(frag);
+	return r;
+}
+
+/* -1: out of memory or lws failed; -2: a malformed request */
 static int build_blob(struct lws *wsi, struct lwsj_bytes *b)
 {
 	const char *method = NULL;
-	int uri_tok = -1;
-	char frag[1024];
+	int uri_tok = -1, r;
 
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (lws_hdr_total_length(wsi, methods[i].tok)) {
@@ -105,39 +201,23 @@ static int build_blob(struct lws *wsi, struct lwsj_bytes *b)
 			break;
 		}
 	if (!method)
+		return -2;
+	if (lwsj_put_field(b, method, strlen(method)))
 		return -1;
-	if (put_str(b, method, strlen(method)) || put_header_value(b, wsi, uri_tok))
+	r = put_header_value(b, wsi, uri_tok);
+	if (r)
+		return r;
+	if (put_query(wsi, b))
 		return -1;
-
-	/* lws splits the query into '&'-separated fragments: join them again */
-	{
-		size_t start = b->len;
-
-		for (int n = 0;; n++) {
-			int l = lws_hdr_copy_fragment(wsi, frag, sizeof(frag), WSI_TOKEN_HTTP_URI_ARGS, n);
-
-			if (l < 0)
-				break;
-			if (lwsj_bytes_reserve(b, (size_t)l + 2))
-				return -1;
-			if (b->len > start)
-				b->p[b->len++] = '&';
-			memcpy(b->p + b->len, frag, (size_t)l);
-			b->len += (size_t)l;
-		}
-		if (lwsj_bytes_reserve(b, 1))
-			return -1;
-		b->p[b->len++] = 0;
-	}
-
 	return lwsj_put_headers(wsi, b);
 }
 
-/* appends every header of the wsi's header table as name\0value\0 pairs, then \0 */
+/* appends every header of the wsi's header table as name and value fields */
 int lwsj_put_headers(struct lws *wsi, struct lwsj_bytes *b)
 {
 	for (int t = 0; t < WSI_TOKEN_COUNT; t++) {
 		const char *name;
+		int r;
 
 		if (is_uri_token(t) || !lws_hdr_total_length(wsi, (enum lws_token_indexes)t))
 			continue;
@@ -145,8 +225,11 @@ int lwsj_put_headers(struct lws *wsi, struct lwsj_bytes *b)
 		/* skip what is not a "name:" header (the request line's version, ":path") */
 		if (!name || !*name || *name == ':' || name[strlen(name) - 1] != ':')
 			continue;
-		if (put_name(b, name, strlen(name)) || put_header_value(b, wsi, t))
+		if (put_name(b, name, strlen(name)))
 			return -1;
+		r = put_header_value(b, wsi, t);
+		if (r)
+			return r;
 	}
 #if defined(LWS_WITH_CUSTOM_HEADERS)
 	{
@@ -154,16 +237,17 @@ int lwsj_put_headers(struct lws *wsi, struct lwsj_bytes *b)
 
 		lws_hdr_custom_name_foreach(wsi, put_custom, &w);
 		if (w.failed)
-			return -1;
+			return w.failed;
 	}
 #endif
-	if (lwsj_bytes_reserve(b, 1))
-		return -1;
-	b->p[b->len++] = 0;
 	return 0;
 }
 
-/* HTTP or FILTER_PROTOCOL_CONNECTION: returns Java's answer (0 accepts), or -1 */
+/*
+ * HTTP or FILTER_PROTOCOL_CONNECTION: returns Java's answer (0 accepts), -1 when the
+ * request could not be passed on, or LWSJ_HTTP_MALFORMED (a malformed request: an HTTP
+ * request has been answered 400 then)
+ */
 int lwsj_http_request(struct lwsj_ctx *ctx, struct lws *wsi, int reason, int32_t protocol)
 {
 	struct lwsj_bytes b = { 0 };
@@ -171,17 +255,31 @@ int lwsj_http_request(struct lwsj_ctx *ctx, struct lws *wsi, int reason, int32_t
 
 	if (ctx->destroying)
 		return -1;
-	if (build_blob(wsi, &b)) {
+	r = build_blob(wsi, &b);
+	if (r) {
 		lwsj_bytes_free(&b);
 		if (reason == LWSJ_UP_HTTP)
 			lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST, NULL);
-		return -1;
+		return r == -2 ? LWSJ_HTTP_MALFORMED : -1;
 	}
 	ctx->http_wsi = wsi;
 	r = ctx->upcall(ctx->handle, reason, 0, protocol, b.p, (int32_t)b.len, lwsj_events_len(ctx));
 	ctx->http_wsi = NULL;
 	lwsj_bytes_free(&b);
 	return r;
+}
+
+/* a header name (token characters only) or value (no control character but tab) */
+static int bad_header(const unsigned char *p, size_t n, int is_name)
+{
+	if (is_name && !n)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		if (is_name ? (p[i] <= ' ' || p[i] >= 0x7f || p[i] == ':')
+			    : ((p[i] < ' ' && p[i] != '\t') || p[i] == 0x7f))
+			return 1;
+	}
+	return 0;
 }
 
 static int add_headers(struct lws *wsi, const unsigned char *h, int32_t hlen,
@@ -197,6 +295,8 @@ static int add_headers(struct lws *wsi, const unsigned char *h, int32_t hlen,
 		if (v >= e || nl + 2 > sizeof(name))
 			return -1;
 		vl = strnlen((const char *)v, (size_t)(e - v));
+		if (bad_header(h, nl, 1) || bad_header(v, vl, 0))
+			return -1;
 		memcpy(name, h, nl);
 		name[nl] = ':';
 		name[nl + 1] = 0;
@@ -224,8 +324,13 @@ int32_t lwsj_http_respond(int64_t handle, int32_t status, const char *content_ty
 		lwsj_set_error("no HTTP request is being answered");
 		return LWSJ_ERR_STATE;
 	}
-	if (blen < 0 || (blen && !body) || hlen < 0 || status < 100 || status > 599)
+	if (blen < 0 || (blen && !body) || hlen < 0 || status < 100 || status > 599 ||
+	    (content_type && bad_header((const unsigned char *)content_type,
+					strlen(content_type), 0))) {
+		lwsj_set_error("bad HTTP answer (status %d; a content type with a control character?)",
+			       status);
 		return LWSJ_ERR_ARG;
+	}
 	pss = lws_wsi_user(wsi);
 	if (!pss || pss->http_body) {
 		lwsj_set_error("this request has been answered already");
@@ -235,7 +340,8 @@ int32_t lwsj_http_respond(int64_t handle, int32_t status, const char *content_ty
 					(lws_filepos_t)blen, &p, end) ||
 	    add_headers(wsi, headers, hlen, &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end)) {
-		lwsj_set_error("HTTP headers do not fit in %d bytes", (int)sizeof(buf) - LWS_PRE);
+		lwsj_set_error("HTTP headers are malformed or do not fit in %d bytes",
+			       (int)sizeof(buf) - LWS_PRE);
 		return LWSJ_ERR_ARG;
 	}
 	pss->http_body = malloc(LWS_PRE + (size_t)blen + 1);
@@ -275,14 +381,83 @@ int lwsj_http_writeable(struct lws *wsi, struct lwsj_pss *pss)
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+/*
+ * Opens root/rel without following a symbolic link anywhere below root: one openat()
+ * per component with O_NOFOLLOW, so a link swapped in after Java checked the path
+ * cannot lead out of the root. Returns the fd of a regular file, or -1.
+ */
+static int open_below(const char *root, const char *rel)
+{
+	char *copy = strdup(rel), *save = NULL, *comp, *next;
+	int dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
+	struct stat st;
+
+	if (!copy || dir < 0)
+		goto out;
+	comp = strtok_r(copy, "/", &save);
+	while (comp) {
+		int nfd;
+
+		next = strtok_r(NULL, "/", &save);
+		if (!strcmp(comp, ".") || !strcmp(comp, ".."))
+			goto out;
+		nfd = openat(dir, comp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+			     (next ? O_DIRECTORY : O_NONBLOCK));
+		if (nfd < 0)
+			goto out;
+		close(dir);
+		dir = nfd;
+		if (!next) {
+			if (fstat(dir, &st) || !S_ISREG(st.st_mode))
+				goto out;
+			fd = dir;
+			dir = -1;
+		}
+		comp = next;
+	}
+out:
+	if (dir >= 0)
+		close(dir);
+	free(copy);
+	return fd;
+}
+
+/* lws wants "name: value\r\n" lines for a file's extra headers */
+static int header_lines(const unsigned char *h, int32_t hlen, struct lwsj_bytes *out)
+{
+	const unsigned char *e = h + hlen;
+
+	while (h < e) {
+		size_t nl = strnlen((const char *)h, (size_t)(e - h));
+		const unsigned char *v = h + nl + 1;
+		size_t vl = v < e ? strnlen((const char *)v, (size_t)(e - v)) : 0;
+
+		if (v >= e || bad_header(h, nl, 1) || bad_header(v, vl, 0) ||
+		    lwsj_bytes_reserve(out, nl + vl + 5))
+			return -1;
+		memcpy(out->p + out->len, h, nl);
+		out->len += nl;
+		memcpy(out->p + out->len, ": ", 2);
+		out->len += 2;
+		memcpy(out->p + out->len, v, vl);
+		out->len += vl;
+		memcpy(out->p + out->len, "\r\n", 2);
+		out->len += 2;
+		h = v + vl + 1;
+	}
+	return 0;
+}
+
 /* [service] during an LWSJ_UP_HTTP upcall */
-int32_t lwsj_http_serve_file(int64_t handle, const char *path, const char *content_type,
-			     const void *headers, int32_t hlen)
+int32_t lwsj_http_serve_file(int64_t handle, const char *root, const char *rel,
+			     const char *content_type, const void *headers, int32_t hlen)
 {
 	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
+	struct lwsj_bytes extra = { 0 };
 	struct lwsj_pss *pss;
 	struct lws *wsi;
-	int r;
+	char opened[64];
+	int r, fd;
 
 	if (!ctx)
 		return LWSJ_ERR_STALE;
@@ -291,48 +466,43 @@ int32_t lwsj_http_serve_file(int64_t handle, const char *path, const char *conte
 		lwsj_set_error("no HTTP request is being answered");
 		return LWSJ_ERR_STATE;
 	}
-	if (!path || !content_type || hlen < 0 || (hlen && !headers))
+	if (!root || !rel || !content_type || hlen < 0 || (hlen && !headers) ||
+	    bad_header((const unsigned char *)content_type, strlen(content_type), 0)) {
+		lwsj_set_error("bad file answer (a content type or header with a control character?)");
 		return LWSJ_ERR_ARG;
+	}
 	pss = lws_wsi_user(wsi);
 	if (!pss || pss->http_body || pss->file_path) {
 		lwsj_set_error("this request has been answered already");
 		return LWSJ_ERR_STATE;
 	}
-	pss->file_path = strdup(path);
-	if (!pss->file_path)
-		return LWSJ_ERR_NOMEM;
-	{
-		/* lws wants "name: value\r\n" lines here */
-		struct lwsj_bytes extra = { 0 };
-		const unsigned char *h = headers, *e = h + hlen;
-
-		while (h < e) {
-			size_t nl = strnlen((const char *)h, (size_t)(e - h));
-			const unsigned char *v = h + nl + 1;
-			size_t vl = v < e ? strnlen((const char *)v, (size_t)(e - v)) : 0;
-
-			if (v >= e || lwsj_bytes_reserve(&extra, nl + vl + 5)) {
-				lwsj_bytes_free(&extra);
-				return LWSJ_ERR_ARG;
-			}
-			memcpy(extra.p + extra.len, h, nl);
-			extra.len += nl;
-			memcpy(extra.p + extra.len, ": ", 2);
-			extra.len += 2;
-			memcpy(extra.p + extra.len, v, vl);
-			extra.len += vl;
-			memcpy(extra.p + extra.len, "\r\n", 2);
-			extra.len += 2;
-			h = v + vl + 1;
-		}
-		r = lws_serve_http_file(wsi, path, content_type, (const char *)extra.p,
-					(int)extra.len);
+	if (header_lines(headers, hlen, &extra)) {
 		lwsj_bytes_free(&extra);
+		lwsj_set_error("bad header for a file answer");
+		return LWSJ_ERR_ARG;
 	}
+	fd = open_below(root, rel);
+	if (fd < 0) {
+		lwsj_bytes_free(&extra);
+		lwsj_set_error("cannot open %s below %s without following a link", rel, root);
+		return LWSJ_ERR_ARG;
+	}
+	pss->file_path = malloc(strlen(root) + strlen(rel) + 2);
+	if (!pss->file_path) {
+		close(fd);
+		lwsj_bytes_free(&extra);
+		return LWSJ_ERR_NOMEM;
+	}
+	sprintf(pss->file_path, "%s/%s", root, rel);
+	/* lws opens by name: this name is the file just opened, not a path looked up again */
+	snprintf(opened, sizeof(opened), "/proc/self/fd/%d", fd);
+	r = lws_serve_http_file(wsi, opened, content_type, (const char *)extra.p, (int)extra.len);
+	close(fd);
+	lwsj_bytes_free(&extra);
 	if (r < 0) {
 		free(pss->file_path);
 		pss->file_path = NULL;
-		lwsj_set_error("cannot serve %s", path);
+		lwsj_set_error("cannot serve %s/%s (is /proc mounted?)", root, rel);
 		return LWSJ_ERR_LWS;
 	}
 	return LWSJ_OK;

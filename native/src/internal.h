@@ -13,7 +13,8 @@
 
 #include "lwsj.h"
 
-/* headroom in front of every frame's payload: lws needs LWS_PRE, our header <= 14 */
+/* headroom in front of every frame's payload: lws needs LWS_PRE, our header
+ * LWSJ_FRAME_OVERHEAD at most */
 #define LWSJ_HEADROOM LWS_PRE
 /* the most bytes gathered into one raw write */
 #define LWSJ_SCRATCH_SIZE (256 * 1024)
@@ -47,6 +48,12 @@ static inline unsigned char *lwsj_frame_payload(struct lwsj_frame *f)
 static inline int lwsj_over_bound(int64_t queued, int64_t cost, int64_t bound)
 {
 	return queued > 0 && queued + cost > bound;
+}
+
+/* what a send of plen payload bytes counts against its connection's bound */
+static inline int64_t lwsj_send_cost(uint32_t plen)
+{
+	return (int64_t)plen + LWSJ_FRAME_OVERHEAD;
 }
 
 static inline size_t lwsj_frame_wire_len(const struct lwsj_frame *f)
@@ -202,6 +209,8 @@ struct lwsj_ctx {
 
 	/* commands from other threads, guarded by the context table entry's lock */
 	struct lwsj_bytes xq;
+	size_t max_foreign_bytes;    /* xq's bound (lwsj_ctx_set_limits) */
+	char hostname[256];          /* lws's canonical host name, copied at listen */
 	int wake_pending;
 
 	struct lwsj_frame_pool frame_pool;
@@ -283,6 +292,8 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		      void *user, void *in, size_t len);
 
 /* http.c: [service] */
+#define LWSJ_HTTP_MALFORMED -2 /* lwsj_http_request: the request cannot be passed on as it is */
+int lwsj_put_field(struct lwsj_bytes *b, const void *p, size_t n);
 int lwsj_http_request(struct lwsj_ctx *ctx, struct lws *wsi, int reason, int32_t protocol);
 int lwsj_put_headers(struct lws *wsi, struct lwsj_bytes *b);
 int lwsj_http_writeable(struct lws *wsi, struct lwsj_pss *pss);
@@ -305,6 +316,7 @@ int lwsj_deflate_confirm(struct lwsj_ctx *ctx, struct lws *wsi, int64_t request,
 			 int32_t protocol, const char *name);
 
 /* log.c */
+void lwsj_clear_error(void);
 void lwsj_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

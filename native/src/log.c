@@ -51,6 +51,11 @@ void lwsj_set_error(const char *fmt, ...)
 	va_end(ap);
 }
 
+void lwsj_clear_error(void)
+{
+	last_error[0] = 0;
+}
+
 const char *lwsj_last_error(void)
 {
 	return last_error;

@@ -21,7 +21,7 @@
  */
 static uint8_t put_header(struct lwsj_frame *f, int masked)
 {
-	unsigned char h[14];
+	unsigned char h[LWSJ_FRAME_OVERHEAD];
 	uint8_t n;
 	uint64_t len = f->len;
 

@@ -1,8 +1,22 @@
 /*
  * service.c - one turn of the service loop. Service thread only.
+ *
+ * Java's event buffer is the glue's only during a turn: at its end the glue forgets
+ * it, so that events made between turns (lwsj_run_commands: a connect that fails at
+ * once, a broadcast callback) go to the spill and reach Java with the next turn,
+ * instead of into a buffer Java has read already, or freed.
  */
 
 #include "internal.h"
+
+static int32_t end_turn(struct lwsj_ctx *ctx)
+{
+	int32_t r = lwsj_events_len(ctx);
+
+	ctx->ev = NULL;
+	ctx->ev_cap = ctx->ev_len = 0;
+	return r;
+}
 
 /* the start of every turn: Java's event buffer, then the commands waiting to run */
 static int32_t begin_turn(struct lwsj_ctx *ctx, const void *sub, int32_t sub_len,
@@ -50,7 +64,7 @@ int32_t lwsj_service_fd(int64_t handle, int32_t fd, int32_t revents, const void 
 	 */
 	if (!lws_service_adjust_timeout(ctx->lws, 1, 0))
 		lws_service(ctx->lws, -1);
-	return lwsj_events_len(ctx);
+	return end_turn(ctx);
 }
 
 int32_t lwsj_service(int64_t handle, int32_t timeout_ms, const void *sub, int32_t sub_len,
@@ -72,5 +86,5 @@ int32_t lwsj_service(int64_t handle, int32_t timeout_ms, const void *sub, int32_
 	if (timeout_ms < 0 || timeout_ms > LWSJ_MAX_WAIT_MS)
 		timeout_ms = LWSJ_MAX_WAIT_MS;
 	lwsj_epoll_turn(ctx, timeout_ms);
-	return lwsj_events_len(ctx);
+	return end_turn(ctx);
 }

@@ -241,9 +241,9 @@ final class EventDispatcher {
         }
         byte[] raw = new byte[len];
         b.get(data, raw, 0, len);
-        LwsRequest response = RequestBlob.parseResponse(raw);
-        Connection c = new Connection(context, handle, protocols[protocol], response.method(),
-                Integer.parseInt(response.path()), pending.request, response.query(), response.headers());
+        RequestBlob.ClientResponse response = RequestBlob.parseResponse(raw);
+        Connection c = new Connection(context, handle, protocols[protocol], response.peer(),
+                response.fd(), pending.request, response.subprotocol(), response.headers());
         register(c, protocol);
         pending.future.complete(c);
     }

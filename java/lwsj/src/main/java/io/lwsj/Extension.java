@@ -34,9 +34,16 @@ public interface Extension<T> {
     /** DESTROY: the connection is going away. */
     default void destroy(T state) {}
 
-    /** PAYLOAD_RX: payload as it came off the wire; change its bytes in place. */
+    /**
+     * PAYLOAD_RX: payload as it came off the wire; change its bytes in place. The buffer
+     * is valid only during the call (what it holds afterwards is undefined): copy what
+     * you keep.
+     */
     default void payloadReceived(T state, ByteBuffer payload) {}
 
-    /** PAYLOAD_TX: payload about to be framed and sent; change its bytes in place. */
+    /**
+     * PAYLOAD_TX: payload about to be framed and sent; change its bytes in place. Valid
+     * only during the call, as for {@link #payloadReceived}.
+     */
     default void payloadToSend(T state, ByteBuffer payload) {}
 }

@@ -15,6 +15,13 @@ final class ExtensionStates {
     private static final int EXT_RX = 4;
     private static final int EXT_TX = 5;
 
+    /**
+     * What an extension sees of a payload: a copy in memory of Java's, written back after
+     * the call. An extension that keeps the buffer past its call holds only this (stale
+     * bytes, never freed memory of libwebsockets).
+     */
+    private ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
+
     /** Glue extension index to extension; permessage-deflate has no entry. */
     private final Map<Integer, Extension<?>> byIndex = new HashMap<>();
     private final Map<Integer, Entry> states = new HashMap<>();
@@ -34,9 +41,26 @@ final class ExtensionStates {
         byIndex.put(glueIndex, e);
     }
 
-    /** Returns what the glue's upcall returns (lwsj.h, LWSJ_UP_EXTENSION_CB). */
-    @SuppressWarnings("unchecked")
+    /**
+     * Returns what the glue's upcall returns (lwsj.h, LWSJ_UP_EXTENSION_CB). payload is
+     * libwebsockets' memory, valid only during the upcall: the extension gets a copy.
+     */
     int call(int op, long id, ByteBuffer payload) {
+        if (payload == null || (op != EXT_RX && op != EXT_TX)) {
+            return dispatch(op, id, payload);
+        }
+        int n = payload.remaining();
+        if (scratch.capacity() < n) {
+            scratch = ByteBuffer.allocateDirect(Math.max(n, scratch.capacity() * 2));
+        }
+        ByteBuffer copy = scratch.clear().put(payload.duplicate()).flip().slice();
+        int r = dispatch(op, id, copy);
+        payload.duplicate().put(scratch.clear().limit(n));
+        return r;
+    }
+
+    @SuppressWarnings("unchecked")
+    private int dispatch(int op, long id, ByteBuffer payload) {
         switch (op) {
             case EXT_CONSTRUCT:
             case EXT_CLIENT_CONSTRUCT: {

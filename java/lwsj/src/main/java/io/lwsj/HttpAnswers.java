@@ -65,7 +65,10 @@ final class HttpAnswers {
         }
         byte[] headers = headerBlob(response.headers());
         counters.downcall();
-        int r = LwsjNative.lwsj_http_serve_file(ctx, file.toString(), response.contentType(), headers, headers.length);
+        // the glue opens it again below the root without following links: a link swapped
+        // in since the checks above is refused there
+        int r = LwsjNative.lwsj_http_serve_file(ctx, documentRoot.toString(), documentRoot.relativize(file).toString(),
+                response.contentType(), headers, headers.length);
         if (r != Abi.OK) {
             LOG.warn("cannot serve {}: {}", file, LwsjNative.lwsj_last_error());
             return respond(LwsResponse.notFound());

@@ -86,7 +86,7 @@ public final class LwsContext implements AutoCloseable {
                         "add protocol " + p.name());
             }
             checkArg(LwsjNative.lwsj_ctx_set_limits(h, b.maxHeaderBytes, (int) b.handshakeTimeout.toSeconds(),
-                    (int) b.pingInterval.toSeconds(), (int) b.idleTimeout.toSeconds()));
+                    (int) b.pingInterval.toSeconds(), (int) b.idleTimeout.toSeconds(), b.maxCrossThreadQueueBytes));
             for (Extension<?> e : b.extensions) {
                 int index = LwsjNative.lwsj_ctx_add_extension(h, e.name(), e.clientOffer());
                 if (index < 0) {
@@ -179,7 +179,10 @@ public final class LwsContext implements AutoCloseable {
                 : submissions.fromOtherThread(Abi.CMD_CONNECT, 0, id, 0, blob, 0, null, blob.length);
         if (r != Abi.OK) {
             pendingConnects.remove(id);
-            pending.future.completeExceptionally(new IllegalStateException("context is closed"));
+            pending.future.completeExceptionally(r == Abi.ERR_BUSY
+                    ? new ContextSaturatedException(LwsjNative.lwsj_last_error())
+                    : r == Abi.ERR_STALE ? new IllegalStateException("context is closed")
+                    : new LwsException("connect refused: " + Abi.describe(r)));
         }
         return pending.future;
     }
@@ -446,6 +449,8 @@ public final class LwsContext implements AutoCloseable {
             case Abi.ERR_FULL:
                 overflow(c);
                 return false;
+            case Abi.ERR_BUSY: // the context is saturated: refused like a full queue
+                return false;
             case Abi.ERR_STALE:
                 throw new ConnectionClosedException(c + " is closed");
             default:
@@ -472,6 +477,17 @@ public final class LwsContext implements AutoCloseable {
                 : submissions.fromOtherThread(op, flags, c.handle(), aux, payload, 0, null, n);
         if (r == Abi.ERR_STALE && op != Abi.CMD_CLOSE) {
             throw new ConnectionClosedException(c + " is closed");
+        }
+        refusedUnlessOk(r);
+    }
+
+    /** A status of lwsj_submit other than OK and STALE, as the exception it means. */
+    private static void refusedUnlessOk(int r) {
+        if (r == Abi.ERR_BUSY) {
+            throw new ContextSaturatedException(LwsjNative.lwsj_last_error());
+        }
+        if (r != Abi.OK && r != Abi.ERR_STALE) {
+            throw new LwsException("the service thread's queue refused the call: " + Abi.describe(r));
         }
     }
 
@@ -517,6 +533,7 @@ public final class LwsContext implements AutoCloseable {
         if (r == Abi.ERR_STALE) {
             throw new IllegalStateException("context is closed");
         }
+        refusedUnlessOk(r);
     }
 
     /** libwebsocket_callback_on_writable_all_protocol: every connection of the protocol gets onWritable. */
@@ -528,6 +545,7 @@ public final class LwsContext implements AutoCloseable {
         if (r == Abi.ERR_STALE) {
             throw new IllegalStateException("context is closed");
         }
+        refusedUnlessOk(r);
     }
 
     private long indexOf(String protocol) {
@@ -623,8 +641,25 @@ public final class LwsContext implements AutoCloseable {
         private java.time.Duration handshakeTimeout = java.time.Duration.ofSeconds(10);
         private java.time.Duration pingInterval = java.time.Duration.ZERO;
         private java.time.Duration idleTimeout = java.time.Duration.ZERO;
+        private long maxCrossThreadQueueBytes = 64L << 20;
 
         private Builder() {}
+
+        /**
+         * The bound on what other threads may have queued for the service thread and not
+         * yet run (sends, broadcasts, connects, requests for writable; default 64 MiB, at
+         * least 4096). Past it, a call from another thread is refused at once: a send
+         * returns false, a connect's future fails, and broadcast, requestWritable,
+         * requestWritableAll and setReceiving throw {@link ContextSaturatedException}.
+         * A close is never refused. Calls made on the service thread are not counted.
+         */
+        public Builder maxCrossThreadQueueBytes(long bytes) {
+            if (bytes < 4096) {
+                throw new IllegalArgumentException("maxCrossThreadQueueBytes must be at least 4096, got " + bytes);
+            }
+            this.maxCrossThreadQueueBytes = bytes;
+            return this;
+        }
 
         /** The most bytes of request headers a connection may send (1024..65535; default 8192). */
         public Builder maxHeaderBytes(int bytes) {

@@ -1,6 +1,10 @@
 package io.lwsj;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,8 +28,59 @@ public final class LwsRequest {
     /** The URI path, already percent-decoded and cleaned by libwebsockets. */
     public String path() { return path; }
 
-    /** The query string ("a=1&b=2"), empty when there is none. */
+    /**
+     * The query string, empty when there is none. Parameters are separated by '&' and
+     * each is percent-encoded (everything but RFC 3986's unreserved characters and the
+     * '=' after its name), so an encoded '&', '=' or NUL in a value stays encoded:
+     * {@code ?a=x%26b%3Dy} is {@code a=x%26b%3Dy}. libwebsockets decodes the query while
+     * parsing it, so this is the canonical form of what was sent, not always the same
+     * bytes: an unreserved character sent encoded comes back plain, '+' as {@code %20},
+     * ';' as '&', and an encoded '=' inside a name as '_'.
+     */
     public String query() { return query; }
+
+    /**
+     * The query's parameters, decoded (UTF-8; a name without '=' has the value ""), by
+     * name in the order they came, each name's values in order.
+     */
+    public Map<String, List<String>> queryParameters() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (query.isEmpty()) {
+            return Collections.unmodifiableMap(out);
+        }
+        for (String param : query.split("&", -1)) {
+            int eq = param.indexOf('=');
+            String name = decode(eq < 0 ? param : param.substring(0, eq));
+            String value = eq < 0 ? "" : decode(param.substring(eq + 1));
+            out.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        out.replaceAll((k, v) -> Collections.unmodifiableList(v));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The first value of a query parameter, decoded, or null. */
+    public String queryParameter(String name) {
+        List<String> v = queryParameters().get(name);
+        return v == null ? null : v.get(0);
+    }
+
+    /** Percent-decoding only: the glue writes a space as %20, never '+', and only ASCII. */
+    private static String decode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%' && i + 2 < s.length()) {
+                out.write(Integer.parseInt(s, i + 1, i + 3, 16));
+                i += 2;
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
 
     /** Headers by lower-case name. */
     public Map<String, List<String>> headers() { return headers; }

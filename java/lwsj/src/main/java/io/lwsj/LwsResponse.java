@@ -28,7 +28,7 @@ public final class LwsResponse {
     }
 
     public static LwsResponse of(int status, String contentType, byte[] body) {
-        Objects.requireNonNull(contentType, "contentType");
+        checkContentType(contentType);
         return new LwsResponse(status, contentType, body == null ? new byte[0] : body.clone(), null);
     }
 
@@ -53,7 +53,7 @@ public final class LwsResponse {
      */
     public static LwsResponse file(String relativePath, String mimeType) {
         Objects.requireNonNull(relativePath, "relativePath");
-        Objects.requireNonNull(mimeType, "mimeType");
+        checkContentType(mimeType);
         return new LwsResponse(200, mimeType, null, relativePath);
     }
 
@@ -64,6 +64,14 @@ public final class LwsResponse {
         }
         headers.put(name, value);
         return this;
+    }
+
+    private static void checkContentType(String contentType) {
+        Objects.requireNonNull(contentType, "contentType");
+        if (contentType.isEmpty() || hasControl(contentType)) {
+            throw new IllegalArgumentException("bad content type (empty, or a control character such as CR or LF): "
+                    + contentType.replace("\r", "\\r").replace("\n", "\\n"));
+        }
     }
 
     private static boolean hasControl(String s) {

@@ -1,44 +1,63 @@
 package io.lwsj;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Decodes the glue's request blob (lwsj.h): method, path, query, then name/value pairs. */
+/**
+ * Decodes the glue's request blob (lwsj.h): fields, each a native-order u32 length and
+ * that many bytes, never a separator inside the bytes; method, path, query, then
+ * name/value pairs.
+ */
 final class RequestBlob {
     private RequestBlob() {}
 
     static LwsRequest parse(byte[] b) {
-        List<String> parts = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < b.length; i++) {
-            if (b[i] == 0) {
-                if (i == start && parts.size() >= 3 && (parts.size() - 3) % 2 == 0) {
-                    break; // the closing NUL after the last pair
-                }
-                parts.add(new String(b, start, i - start, StandardCharsets.UTF_8));
-                start = i + 1;
-            }
+        List<String> f = fields(b);
+        if (f.size() < 3 || (f.size() - 3) % 2 != 0) {
+            throw new IllegalArgumentException("malformed request blob: " + f.size() + " fields");
         }
-        if (parts.size() < 3) {
-            throw new IllegalArgumentException("malformed request blob");
-        }
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (int i = 3; i + 1 < parts.size(); i += 2) {
-            headers.computeIfAbsent(parts.get(i), k -> new ArrayList<>()).add(parts.get(i + 1));
-        }
-        return new LwsRequest(parts.get(0), parts.get(1), parts.get(2), headers);
+        return new LwsRequest(f.get(0), f.get(1), f.get(2), pairs(f, 3));
     }
 
-    /**
-     * The CLIENT_ESTABLISHED payload: peer IP, fd, subprotocol, then headers. It has the
-     * request blob's shape, so it comes back as one: method = IP, path = fd, query =
-     * subprotocol.
-     */
-    static LwsRequest parseResponse(byte[] b) {
-        return parse(b);
+    /** The CLIENT_ESTABLISHED payload: peer IP, fd, subprotocol, then the response's headers. */
+    static ClientResponse parseResponse(byte[] b) {
+        List<String> f = fields(b);
+        if (f.size() < 3 || (f.size() - 3) % 2 != 0) {
+            throw new IllegalArgumentException("malformed client response: " + f.size() + " fields");
+        }
+        return new ClientResponse(f.get(0), Integer.parseInt(f.get(1)), f.get(2), pairs(f, 3));
+    }
+
+    record ClientResponse(String peer, int fd, String subprotocol, Map<String, List<String>> headers) {}
+
+    private static List<String> fields(byte[] b) {
+        ByteBuffer in = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
+        List<String> out = new ArrayList<>();
+        while (in.hasRemaining()) {
+            if (in.remaining() < 4) {
+                throw new IllegalArgumentException("malformed blob: a field's length is cut short");
+            }
+            int n = in.getInt();
+            if (n < 0 || n > in.remaining()) {
+                throw new IllegalArgumentException("malformed blob: a field of " + n + " bytes, " + in.remaining() + " left");
+            }
+            out.add(new String(b, in.position(), n, StandardCharsets.UTF_8));
+            in.position(in.position() + n);
+        }
+        return out;
+    }
+
+    private static Map<String, List<String>> pairs(List<String> f, int from) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (int i = from; i + 1 < f.size(); i += 2) {
+            headers.computeIfAbsent(f.get(i), k -> new ArrayList<>()).add(f.get(i + 1));
+        }
+        return headers;
     }
 
     /** NUL-terminated strings, in order. */

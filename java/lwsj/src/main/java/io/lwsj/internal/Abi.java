@@ -12,6 +12,8 @@ public final class Abi {
     public static final int ERR_STATE = -5;
     public static final int ERR_LWS = -6;
     public static final int ERR_SPACE = -7;
+    public static final int ERR_SYS = -8;
+    public static final int ERR_BUSY = -9;
 
     public static final int PROTO_FRAGMENTS = 0x1;
     public static final int PROTO_BROADCAST_CB = 0x2;
@@ -91,6 +93,8 @@ public final class Abi {
             case ERR_STATE: return "wrong state";
             case ERR_LWS: return "libwebsockets failed";
             case ERR_SPACE: return "buffer too small";
+            case ERR_SYS: return "a system call failed";
+            case ERR_BUSY: return "the context's cross-thread queue is full";
             default: return "status " + status;
         }
     }

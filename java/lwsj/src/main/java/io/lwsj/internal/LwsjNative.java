@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public final class LwsjNative {
     /** The ABI version this binding was written for (LWSJ_ABI_VERSION). */
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
 
     static {
         NativeLibrary lib = NativeLibraryLoader.load();
@@ -57,7 +57,7 @@ public final class LwsjNative {
             int flags);
     public static native int lwsj_ctx_set_client_tls(long ctx, String ca, String cert, String key, String password);
     public static native int lwsj_ctx_set_limits(long ctx, int maxHeaderBytes, int handshakeTimeoutS,
-            int pingIntervalS, int idleTimeoutS);
+            int pingIntervalS, int idleTimeoutS, long maxForeignBytes);
     public static native int lwsj_ctx_add_extension(long ctx, String name, String clientOffer);
     public static native int lwsj_ctx_set_deflate(long ctx, String clientOffer);
     public static native int lwsj_ctx_port(long ctx);
@@ -75,6 +75,6 @@ public final class LwsjNative {
 
     public static native int lwsj_http_respond(long ctx, int status, String contentType, byte[] headers,
             int hlen, byte[] body, long blen);
-    public static native int lwsj_http_serve_file(long ctx, String path, String contentType, byte[] headers,
+    public static native int lwsj_http_serve_file(long ctx, String root, String relative, String contentType, byte[] headers,
             int hlen);
 }
