@@ -562,6 +562,11 @@ public final class LwsContext implements AutoCloseable {
 
     // ---- used by Upcalls ----------------------------------------------------
 
+    /** The glue's handle of this context. */
+    long nativeHandle() {
+        return ctx;
+    }
+
     EventDispatcher dispatcher() {
         return dispatcher;
     }

@@ -426,6 +426,105 @@ class ClientTest extends ClientTestKit {
         assertEquals(n, closedCount.get());
     }
 
+    /** A loopback server that reads the start of a request and closes the connection. */
+    static Thread closingServer(java.net.ServerSocket server, int connections) {
+        Thread t = new Thread(() -> {
+            for (int i = 0; i < connections; i++) {
+                try (java.net.Socket s = server.accept()) {
+                    s.setSoTimeout(5_000);
+                    s.getInputStream().read(new byte[1024]);
+                } catch (java.io.IOException e) {
+                    return;
+                }
+            }
+        }, "closing-server");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** libwebsockets 4.3.5 counted the NUL of its "closed before established" text (lws patch 0112). */
+    @Test
+    void serverClosingDuringTheHandshakeGivesAReasonWithoutNul() throws Exception {
+        Setup s = new Setup(Mode.TWO_CONTEXTS);
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            closingServer(server, 1);
+            ClientRequest r = ClientRequest.to("127.0.0.1", server.getLocalPort(), "/", false).protocol("client").build();
+            Throwable e = failure(s.clientContext.connect(r), "connect to a server that hangs up");
+            String reason = poll(s.client.connectionErrors, "onConnectionError");
+            assertFalse(reason.isEmpty());
+            assertFalse(reason.contains("\0"), "the reason ends in a NUL: [" + reason + "]");
+            assertFalse(e.getMessage().contains("\0"), e.getMessage());
+        }
+    }
+
+    /**
+     * Closing a context while its clients wait for the server's answer: every future fails,
+     * nothing is read from a freed header table (lws patch 0116; ASan reports it without).
+     */
+    @Test
+    void closingTheContextWhileClientsWaitForTheirHandshakeIsClean() throws Exception {
+        SilentServer silent = closeLater(new SilentServer());
+        Recorder client = new Recorder();
+        LwsContext ctx = clientOnly().protocol(protocol("client", client)).build().start();
+        List<CompletableFuture<Connection>> futures = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            futures.add(ctx.connect(ClientRequest.to("127.0.0.1", silent.port(), "/", false).protocol("client").build()));
+        }
+        Waits.waitUntil(() -> silent.acceptedCount() == 20, "the silent server accepted 20 connections");
+        ctx.close();
+        for (CompletableFuture<Connection> f : futures) {
+            assertInstanceOf(LwsException.class, failure(f, "a connect cut by close()"));
+        }
+    }
+
+    /**
+     * A path that fills libwebsockets' 64 KiB handshake buffer: its sprintf() wrote past
+     * the end (lws patch 0118); now the connect fails cleanly.
+     */
+    @Test
+    void aHandshakeTooLargeForTheBufferFailsTheConnect() throws Exception {
+        Setup s = new Setup(Mode.TWO_CONTEXTS);
+        Recorder client = new Recorder();
+        LwsContext big = track(clientOnly().maxHeaderBytes(65535).protocol(protocol("client", client)).build()).start();
+        for (int n : new int[] {65536 - 300, 65536 - 200, 65536 - 120, 65536 - 60, 65536 - 20}) {
+            String path = "/" + "p".repeat(n);
+            CompletableFuture<Connection> f = big.connect(
+                    ClientRequest.to("127.0.0.1", s.server.port(), path, false).protocol("client").build());
+            Throwable e = failure(f, "a connect with a " + n + "-byte path");
+            assertInstanceOf(LwsException.class, e);
+        }
+        // the context goes on
+        assertEquals("after", s.echoOf(s.connect("/"), "after"));
+    }
+
+    /**
+     * A connect that fails at once (no free slot), run between turns because a large
+     * send made the service thread hand its submissions over early: the failure event was
+     * written into the previous turn's buffer and lost, so the future never completed.
+     */
+    @Test
+    void aConnectFailingBetweenTurnsStillCompletesItsFuture() throws Exception {
+        Setup s = new Setup(Mode.TWO_CONTEXTS);
+        CompletableFuture<CompletableFuture<Connection>> second = new CompletableFuture<>();
+        LwsContext one = track(clientOnly().maxConnections(1).protocol(Protocol.of("client", new Handler<Void>() {
+            @Override
+            public void onText(Connection c, Void session, String text) {
+                if (text.equals("go")) {
+                    CompletableFuture<Connection> f = c.context().connect(
+                            ClientRequest.to(s.uri("/")).protocol("client").build());
+                    c.send(new byte[300 * 1024]); // larger than the submission buffer: runs now
+                    second.complete(f);
+                }
+            }
+        })).build()).start();
+        Connection c = connected(one.connect(ClientRequest.to(s.uri("/")).protocol("client").build()), "the only slot");
+        assertTrue(c.send("go"));
+        CompletableFuture<Connection> f = second.get(WAIT_MS, TimeUnit.MILLISECONDS);
+        Throwable e = failure(f, "a connect beyond maxConnections");
+        assertTrue(e.getMessage().contains("too many connections"), e.getMessage());
+    }
+
     @Test
     void badInputIsRefusedBeforeAnyNativeCall() {
         assertIllegal("malformed URI", () -> ClientRequest.to("ws://127.0.0.1:80/a path with spaces"), "malformed");

@@ -34,7 +34,7 @@ class ExtensionTest extends ClientTestKit {
     private static final String NAME = "x-xor";
 
     /** XORs every payload byte with a key (its own inverse), counting what it sees. */
-    static final class Xor implements Extension<Xor.State> {
+    static class Xor implements Extension<Xor.State> {
         static final class State {
             final boolean clientSide;
             final AtomicInteger rxCalls = new AtomicInteger();
@@ -255,6 +255,50 @@ class ExtensionTest extends ClientTestKit {
         assertEquals(1, cs.destroys.get());
         assertQuiet(serverExt.constructs, "second server construct");
         assertQuiet(clientExt.constructs, "second client construct");
+    }
+
+    /**
+     * An extension that keeps the payload buffer and reads it after its call, after the
+     * connection (and its libwebsockets buffers) are gone: it reads memory of Java's,
+     * never libwebsockets' (ASan reported a heap use after free when the buffer was a
+     * view of lws memory). Changes made during the call still reach the message.
+     */
+    @Test
+    void aPayloadBufferKeptPastItsCallNeverReachesFreedMemory() throws Exception {
+        List<ByteBuffer> kept = new ArrayList<>();
+        Xor keeping = new Xor(NAME, 0x5a) {
+            @Override
+            public void payloadReceived(State s, ByteBuffer payload) {
+                super.payloadReceived(s, payload);
+                synchronized (kept) {
+                    kept.add(payload);
+                }
+            }
+        };
+        Recorder srvRec = new Recorder().echoing();
+        LwsContext srv = server(srvRec, keeping);
+        Recorder cliRec = new Recorder();
+        Connection c = client(srv.port(), cliRec, new Xor(NAME, 0x5a));
+        for (int n : new int[] {5, 5000, 70_000}) {
+            String t = asciiText(n);
+            assertTrue(c.send(t));
+            assertEquals(t, poll(cliRec.messages, "echo of text(" + n + ")"));
+        }
+        c.close(CloseCodes.NORMAL, "bye");
+        poll(srvRec.closed, "server onClosed");
+        poll(keeping.destroyed, "server destroy");
+        long sum = 0;
+        synchronized (kept) {
+            assertFalse(kept.isEmpty());
+            for (ByteBuffer b : kept) {
+                ByteBuffer d = b.duplicate();
+                d.clear();
+                while (d.hasRemaining()) {
+                    sum += d.get();
+                }
+            }
+        }
+        assertTrue(sum != Long.MIN_VALUE); // the reads above are the test; this keeps them
     }
 
     // ---- on the wire -------------------------------------------------------------------

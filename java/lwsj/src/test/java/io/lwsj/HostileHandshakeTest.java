@@ -189,6 +189,58 @@ class HostileHandshakeTest extends HostileServerSupport {
         poll(closed, "onClosed");
     }
 
+    /** Reads one HTTP answer, body included; fails if the server closed instead. */
+    static RawClient.Head answer(RawClient c, String what) throws IOException {
+        RawClient.Head h = c.readHead();
+        if (h == null) {
+            fail(what + ": the connection closed instead of answering");
+        }
+        c.readBody(h);
+        return h;
+    }
+
+    /**
+     * libwebsockets 4.3.5 answered an unknown Upgrade 403, gave the header table back, and
+     * went on reading the Upgrade value from it (a use after free, lws patch 0110): it then
+     * took the request for plain HTTP and answered it a second time.
+     */
+    @Test
+    void unknownUpgradeOnAKeepAliveConnectionIsAnswered403Once() throws IOException {
+        try (RawClient c = raw(ctx)) {
+            String host = "Host: 127.0.0.1:" + ctx.port() + "\r\n";
+            c.write("GET /first HTTP/1.1\r\n" + host + "\r\n");
+            int first = answer(c, "a plain GET").status();
+            c.write("GET /second HTTP/1.1\r\n" + host + "Upgrade: foo\r\nConnection: Upgrade\r\n\r\n");
+            assertEquals(403, answer(c, "Upgrade: foo").status());
+            c.write("GET /third HTTP/1.1\r\n" + host + "\r\n");
+            assertEquals(first, answer(c, "the request after it").status(),
+                    "the third answer is not the third request's: the second was answered twice");
+        }
+    }
+
+    /**
+     * A '?' or '&' that lands right at the header table's end made libwebsockets start a
+     * fragment past it (lws patch 0114; ASan reports the write without it). Every position
+     * around the 8 KiB bound is tried; each request is refused or answered, none crashes.
+     */
+    @Test
+    void separatorsAtTheHeaderLimitAreRefusedCleanly() throws IOException {
+        for (String sep : new String[] {"?", "&", ";"}) {
+            for (int n = 8192 - 40; n <= 8192 + 8; n++) {
+                String target = "/" + "p".repeat(n) + (sep.equals("?") ? "?" : "?a=1" + sep) + "b=2";
+                try (RawClient c = raw(ctx)) {
+                    Hostile.writeQuietly(c, ascii("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+                    try {
+                        RawClient.Head h = c.readHead();
+                        assertTrue(h == null || h.status() != 101, "upgraded a plain request");
+                    } catch (SocketException e) {
+                        // reset: refused
+                    }
+                }
+            }
+        }
+    }
+
     /** TCP may cut a request anywhere: one byte per write still upgrades, and echoes. */
     @Test
     void aRequestSentOneByteAtATimeUpgrades() throws IOException {

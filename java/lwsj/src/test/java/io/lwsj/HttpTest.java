@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
@@ -200,6 +202,93 @@ class HttpTest extends ServerTestSupport {
                     path + " answered " + resp.statusCode());
             assertFalse(resp.body().contains(SECRET), path + " served the secret");
         }
+    }
+
+    /**
+     * A file whose name is swapped between a regular file and a link out of the root
+     * while it is requested: Java's checks and the open are apart in time, so the glue
+     * opens the name below the root without following links (O_NOFOLLOW per component).
+     * Bounded: 1,500 requests or 20 s.
+     */
+    @Test
+    void aLinkSwappedInAfterTheChecksIsNotFollowed() throws Exception {
+        Path plain = base.resolve("plain.txt");
+        Path link = base.resolve("link.tmp");
+        Files.writeString(plain, "plain\n");
+        Files.createSymbolicLink(link, base.resolve("secret.txt"));
+        Path racing = root.resolve("race.txt");
+        Files.copy(plain, racing);
+        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.file("race.txt", "text/plain")));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread swapper = new Thread(() -> {
+            Path fileTmp = base.resolve("file.tmp");
+            Path linkTmp = base.resolve("link2.tmp");
+            for (int i = 0; i < 10_000_000 && !stop.get(); i++) {
+                try {
+                    if ((i & 1) == 0) {
+                        Files.deleteIfExists(linkTmp);
+                        Files.createSymbolicLink(linkTmp, base.resolve("secret.txt"));
+                        Files.move(linkTmp, racing, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    } else {
+                        Files.copy(plain, fileTmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        Files.move(fileTmp, racing, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    }
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "swapper");
+        swapper.start();
+        int plainServed = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        try (RawClient c = RawClient.connect(ctx.port())) {
+            for (int i = 0; i < 1500 && System.nanoTime() < deadline; i++) {
+                c.write("GET /race HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                RawClient.Head h = c.readHead();
+                assertNotNull(h, "EOF instead of answer " + i);
+                String body = new String(c.readBody(h), StandardCharsets.UTF_8);
+                assertFalse(body.contains(SECRET), "request " + i + " served the file outside the root");
+                if (h.status() == 200) {
+                    plainServed++;
+                }
+            }
+        } finally {
+            stop.set(true);
+            swapper.join(5_000);
+        }
+        assertTrue(plainServed > 0, "the regular file was never served");
+        Files.deleteIfExists(link);
+    }
+
+    /** RFC 9110 8.6: Content-Length is digits; lws 4.3.5 took "-1" as a body of 2^64 - 1 bytes (lws patch 0117). */
+    @Test
+    void negativeOrMalformedContentLengthIsAnswered400() throws Exception {
+        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.text(200, "ok")));
+        for (String cl : List.of("-1", "-9223372036854775808", "12abc", "+5", "99999999999999999999")) {
+            try (RawClient c = RawClient.connect(ctx.port())) {
+                c.write("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + cl + "\r\n\r\nbody");
+                RawClient.Head h = c.readHead();
+                assertNotNull(h, "Content-Length " + cl + ": closed without an answer");
+                assertEquals(400, h.status(), "Content-Length " + cl + ": " + h.statusLine());
+            }
+        }
+        assertTrue(requests.isEmpty(), "a request with a bad Content-Length reached onHttp: " + requests);
+        assertEquals(200, get(ctx, "/after").statusCode());
+    }
+
+    /** A content type is a header value: CR or LF in it would split the response. */
+    @Test
+    void aContentTypeWithCrOrLfIsRefused() throws Exception {
+        for (String bad : List.of("text/plain\r\nSet-Cookie: a=b", "text/html\nX: y", "a\u0000b", "")) {
+            assertThrows(IllegalArgumentException.class, () -> LwsResponse.of(200, bad, new byte[0]), bad);
+            assertThrows(IllegalArgumentException.class, () -> LwsResponse.file("hello.txt", bad), bad);
+        }
+        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.of(200, "text/plain; charset=utf-8",
+                "fine".getBytes(StandardCharsets.UTF_8))));
+        HttpResponse<String> ok = get(ctx, "/");
+        assertEquals("text/plain; charset=utf-8", ok.headers().firstValue("content-type").orElse(""));
     }
 
     @Test
