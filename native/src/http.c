@@ -58,6 +58,19 @@ int lwsj_put_field(struct lwsj_bytes *b, const void *p, size_t n)
 	return 0;
 }
 
+/* a header name (token characters only) or value (no control character but tab) */
+static int bad_header(const unsigned char *p, size_t n, int is_name)
+{
+	if (is_name && !n)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		if (is_name ? (p[i] <= ' ' || p[i] >= 0x7f || p[i] == ':')
+			    : ((p[i] < ' ' && p[i] != '\t') || p[i] == 0x7f))
+			return 1;
+	}
+	return 0;
+}
+
 /* header names go up in lower case, without lws's trailing colon */
 static int put_name(struct lwsj_bytes *b, const char *name, size_t n)
 {
@@ -114,6 +127,15 @@ static void put_custom(const char *name, int nlen, void *opaque)
 
 	if (w->failed || vlen < 0)
 		return;
+	/*
+	 * lws takes whatever precedes a colon as a name (the colon included), also the
+	 * rest of a broken request line
+	 */
+	if (bad_header((const unsigned char *)name,
+		       (size_t)nlen - (nlen && name[nlen - 1] == ':'), 1)) {
+		w->failed = -2;
+		return;
+	}
 	if (put_name(w->b, name, (size_t)nlen) || lwsj_bytes_reserve(w->b, 4 + (size_t)vlen + 1) ||
 	    lws_hdr_custom_copy(w->wsi, (char *)w->b->p + w->b->len + 4, vlen + 1, name, nlen) < 0) {
 		w->failed = -1;
@@ -267,19 +289,6 @@ int lwsj_http_request(struct lwsj_ctx *ctx, struct lws *wsi, int reason, int32_t
 	ctx->http_wsi = NULL;
 	lwsj_bytes_free(&b);
 	return r;
-}
-
-/* a header name (token characters only) or value (no control character but tab) */
-static int bad_header(const unsigned char *p, size_t n, int is_name)
-{
-	if (is_name && !n)
-		return 1;
-	for (size_t i = 0; i < n; i++) {
-		if (is_name ? (p[i] <= ' ' || p[i] >= 0x7f || p[i] == ':')
-			    : ((p[i] < ' ' && p[i] != '\t') || p[i] == 0x7f))
-			return 1;
-	}
-	return 0;
 }
 
 static int add_headers(struct lws *wsi, const unsigned char *h, int32_t hlen,

@@ -300,7 +300,13 @@ class ContextLifecycleTest extends ServerTestSupport {
         });
         long t0 = System.nanoTime();
         for (int i = 0; i < 5 && ctx.isOpen(); i++) {
-            ctx.service(5000);
+            try {
+                ctx.service(5000);
+            } catch (IllegalStateException closedBetweenTurns) {
+                // close() took the context between isOpen() and service(): a fine end too
+                assertFalse(ctx.isOpen());
+                break;
+            }
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         closer.get(10, TimeUnit.SECONDS);

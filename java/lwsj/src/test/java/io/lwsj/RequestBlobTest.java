@@ -91,6 +91,20 @@ class RequestBlobTest extends ServerTestSupport {
         assertTrue(httpRequests.isEmpty(), "a request with a NUL in a header value reached onHttp");
     }
 
+    /** Two Origin headers arrive as one value, which the exact-match recipe refuses. */
+    @Test
+    void twoOriginHeadersMatchNoExactOrigin() throws IOException {
+        LwsContext ctx = start();
+        byte[] req = RawClient.upgradeRequest(ctx.port(), "/chat", RawClient.newKey(), "13", "guarded",
+                null).replace("\r\n\r\n", "\r\nOrigin: " + EVIL + "\r\nOrigin: https://trusted.example\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals(403, send(ctx, req));
+        LwsRequest h = poll(handshakes, "filterProtocolConnection");
+        String origin = h.header("origin");
+        assertTrue(origin.startsWith(EVIL + ",") && origin.endsWith("https://trusted.example"), "origin: " + origin);
+        assertEquals(1, h.headers().get("origin").size());
+    }
+
     @Test
     void anEncodedAmpersandStaysInsideItsParameter() throws IOException {
         LwsContext ctx = start();
