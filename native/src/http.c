@@ -224,6 +224,19 @@ static int build_blob(struct lws *wsi, struct lwsj_bytes *b)
 		}
 	if (!method)
 		return -2;
+	/*
+	 * "METHOD SP target SP HTTP/1.x": lws reads on after a space in the target and can
+	 * take the rest of the line for a header; without a version of its own the request
+	 * line was not one
+	 */
+	{
+		char version[10];
+
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP) != 8 ||
+		    lws_hdr_copy(wsi, version, sizeof(version), WSI_TOKEN_HTTP) != 8 ||
+		    (strcmp(version, "HTTP/1.1") && strcmp(version, "HTTP/1.0")))
+			return -2;
+	}
 	if (lwsj_put_field(b, method, strlen(method)))
 		return -1;
 	r = put_header_value(b, wsi, uri_tok);
