@@ -110,6 +110,43 @@ static int filter_protocol(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_ps
 	return 0;
 }
 
+/*
+ * lws patch 0124: the connection failed on bad input (in: the close code and reason).
+ * Messages before the bad input have been passed on as events; the handlers answer
+ * them after this turn, and those answers are the commands of the next turn, so the
+ * close waits for the start of that turn (lwsj_close_failing). lws reads no more of it.
+ */
+static int defer_failing(struct lwsj_ctx *ctx, uint32_t slot, const unsigned char *in, size_t len)
+{
+	struct lwsj_failing f;
+
+	if (len < 2 || lwsj_bytes_reserve(&ctx->failing, sizeof(f)))
+		return -1; /* lws closes it at once */
+	memset(&f, 0, sizeof(f));
+	f.conn = lwsj_conn_handle(ctx, slot);
+	f.code = (uint16_t)((in[0] << 8) | in[1]);
+	f.reason_len = (uint8_t)(len - 2 < sizeof(f.reason) ? len - 2 : sizeof(f.reason));
+	memcpy(f.reason, in + 2, f.reason_len);
+	memcpy(ctx->failing.p + ctx->failing.len, &f, sizeof(f));
+	ctx->failing.len += sizeof(f);
+	return 0;
+}
+
+/* [service] at the start of a turn, after its commands: the connections that failed */
+void lwsj_close_failing(struct lwsj_ctx *ctx)
+{
+	for (size_t off = 0; off + sizeof(struct lwsj_failing) <= ctx->failing.len;
+	     off += sizeof(struct lwsj_failing)) {
+		struct lwsj_failing f;
+		uint32_t slot;
+
+		memcpy(&f, ctx->failing.p + off, sizeof(f));
+		if (lwsj_conn_get(ctx, f.conn, &slot))
+			lwsj_conn_close(ctx, slot, f.code, f.reason, f.reason_len);
+	}
+	ctx->failing.len = 0;
+}
+
 static int established(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss)
 {
 	int32_t proto = pss->protocol_plus1 ? (int32_t)pss->protocol_plus1 - 1 : protocol_index(wsi);
@@ -335,6 +372,11 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			return 0;
 		return lwsj_emit(ctx, LWSJ_EV_PONG, 0, lwsj_conn_handle(ctx, slot),
 				 ctx->conns[slot].protocol, 0, in, len) ? -1 : 0;
+
+	case LWS_CALLBACK_LWSJ_RX_FAILED:
+		/* a close of the glue's own (1009) has nothing left to answer: lws closes */
+		return slot != UINT32_MAX && !ctx->conns[slot].close_pending &&
+		       !defer_failing(ctx, slot, in, len) ? 1 : 0;
 
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (slot != UINT32_MAX)

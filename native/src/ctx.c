@@ -609,6 +609,7 @@ int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
 		lwsj_frame_pool_free(ctx);
 		lwsj_bytes_free(&ctx->spill);
 		lwsj_bytes_free(&ctx->xq);
+		lwsj_bytes_free(&ctx->failing);
 		free(ctx);
 		return n;
 	}

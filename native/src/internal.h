@@ -176,6 +176,14 @@ struct lwsj_watch {
 	int nkicks, kicks_cap;
 };
 
+/* a connection that failed on bad input, closed at the next turn (callback.c) */
+struct lwsj_failing {
+	uint64_t conn;
+	uint16_t code;
+	uint8_t reason_len;
+	char reason[123];
+};
+
 struct lwsj_ctx {
 	int64_t handle;
 	struct lwsj_tls tls;
@@ -212,6 +220,8 @@ struct lwsj_ctx {
 	size_t max_foreign_bytes;    /* xq's bound (lwsj_ctx_set_limits) */
 	char hostname[256];          /* lws's canonical host name, copied at listen */
 	int wake_pending;
+
+	struct lwsj_bytes failing;    /* struct lwsj_failing records */
 
 	struct lwsj_frame_pool frame_pool;
 	unsigned char *scratch;  /* LWS_PRE + LWSJ_SCRATCH_SIZE, for gathered writes */
@@ -285,6 +295,7 @@ uint32_t lwsj_client_slot(struct lws *wsi);
 
 /* callback.c: [service] */
 void lwsj_conn_closed(struct lwsj_ctx *ctx, uint32_t slot);
+void lwsj_close_failing(struct lwsj_ctx *ctx);
 int lwsj_conn_receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void *in, size_t len);
 void lwsj_conn_peer_close(struct lwsj_conn *c, const unsigned char *in, size_t len);
 struct lwsj_close_texts *lwsj_conn_texts(struct lwsj_conn *c);

@@ -35,6 +35,7 @@ static int32_t begin_turn(struct lwsj_ctx *ctx, const void *sub, int32_t sub_len
 	if (r)
 		return r;
 	lwsj_commands_run_foreign(ctx);
+	lwsj_close_failing(ctx);
 	return LWSJ_OK;
 }
 

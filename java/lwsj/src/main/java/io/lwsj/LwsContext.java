@@ -584,6 +584,10 @@ public final class LwsContext implements AutoCloseable {
     }
 
     /** The protocol that serves a URL path ({@link Protocol.Builder#path}), or -1. */
+    boolean hasProtocol(String name) {
+        return protocolIndex.containsKey(name);
+    }
+
     int protocolForPath(String path) {
         Integer i = pathIndex.get(path);
         return i == null ? -1 : i;

@@ -23,6 +23,7 @@ public final class Protocol<S> {
     private final Overflow overflow;
     private final int overflowCloseCode;
     private final boolean broadcastCallback;
+    private final boolean refuseUnknownSubprotocols;
     private final String path;
 
     private Protocol(Builder<S> b) {
@@ -36,6 +37,7 @@ public final class Protocol<S> {
         this.overflow = b.overflow;
         this.overflowCloseCode = b.overflowCloseCode;
         this.broadcastCallback = b.broadcastCallback;
+        this.refuseUnknownSubprotocols = b.refuseUnknownSubprotocols;
         this.path = b.path;
     }
 
@@ -57,6 +59,9 @@ public final class Protocol<S> {
     public Overflow overflow() { return overflow; }
     public int overflowCloseCode() { return overflowCloseCode; }
     public boolean broadcastCallback() { return broadcastCallback; }
+
+    /** True when clients that name only subprotocols this context lacks are refused here. */
+    public boolean refusesUnknownSubprotocols() { return refuseUnknownSubprotocols; }
     /** The URL path that selects this protocol when the client names no subprotocol, or null. */
     public String path() { return path; }
 
@@ -76,6 +81,7 @@ public final class Protocol<S> {
         private Overflow overflow = Overflow.REFUSE;
         private int overflowCloseCode = 1008;
         private boolean broadcastCallback;
+        private boolean refuseUnknownSubprotocols;
         private String path;
 
         private Builder(String name, Handler<S> handler) {
@@ -154,6 +160,18 @@ public final class Protocol<S> {
         /** Route broadcasts through {@link Handler#onBroadcast} for each connection. */
         public Builder<S> broadcastCallback(boolean on) {
             this.broadcastCallback = on;
+            return this;
+        }
+
+        /**
+         * A client that names subprotocols, none of them a protocol of this context, gets
+         * (RFC 6455 4.2.2) a 101 without a Sec-WebSocket-Protocol header and this protocol
+         * when it is the one the connection would go to (the first, or the one of the
+         * path), and decides itself whether to go on, as a browser does. With true, such
+         * a client is refused with 403 instead. Default false.
+         */
+        public Builder<S> refuseUnknownSubprotocols(boolean on) {
+            this.refuseUnknownSubprotocols = on;
             return this;
         }
 

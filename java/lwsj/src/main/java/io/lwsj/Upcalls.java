@@ -91,11 +91,18 @@ final class Upcalls implements LwsjNative.UpcallFn {
     /** Picks the protocol by path when the client named none, then asks its handler. */
     private static int filterProtocol(LwsContext c, int bound, LwsRequest request) {
         int target = bound;
-        if (request.header("sec-websocket-protocol") == null) {
+        String asked = request.header("sec-websocket-protocol");
+        // a list that names none of ours goes where a request without one goes (lws patch 0123)
+        boolean unknownOnly = asked != null && java.util.Arrays.stream(asked.split(","))
+                .map(String::trim).noneMatch(c::hasProtocol);
+        if (asked == null || unknownOnly) {
             int byPath = c.protocolForPath(request.path());
             if (byPath >= 0) {
                 target = byPath;
             }
+        }
+        if (unknownOnly && c.protocolAt(target).refusesUnknownSubprotocols()) {
+            return 1;
         }
         if (!c.protocolAt(target).handler().filterProtocolConnection(request)) {
             return 1;

@@ -1,0 +1,212 @@
+package io.lwsj;
+
+import static io.lwsj.Waits.poll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RFC 6455 and RFC 7692 MUSTs a strict client found the echo server breaking (issue 14),
+ * one test each, from raw sockets: RSV1 only on the first frame of a compressed message,
+ * corrupt compressed data answered with a close, every ping answered in order, a
+ * handshake that names only unknown subprotocols.
+ */
+class ConformanceRulesTest extends ServerTestSupport {
+    static final String DEFLATE = "permessage-deflate";
+
+    LwsContext deflateEcho() {
+        return track(localhost().permessageDeflate(PermessageDeflate.defaults()).protocol(echo("echo")).build()).start();
+    }
+
+    RawClient deflateClient(LwsContext ctx) throws IOException {
+        RawClient c = raw(ctx);
+        RawClient.Head h = DeflateWire.upgrade(c, ctx.port(), "echo", DEFLATE);
+        assertTrue(h.header("sec-websocket-extensions").startsWith(DEFLATE), "deflate not negotiated: " + h.headers());
+        return c;
+    }
+
+    static byte[] compressed(String text) {
+        try (DeflateWire.Compressor z = new DeflateWire.Compressor(false)) {
+            return z.compress(text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void rsv1OnAContinuationFrameFailsWith1002() throws IOException {
+        LwsContext ctx = deflateEcho();
+        RawClient c = deflateClient(ctx);
+        byte[] z = compressed("hello, continuation");
+        int half = z.length / 2;
+        c.write(DeflateWire.clientFrame(0x1, false, 0x40, java.util.Arrays.copyOfRange(z, 0, half)));
+        c.write(DeflateWire.clientFrame(0x0, true, 0x40, java.util.Arrays.copyOfRange(z, half, z.length)));
+        Hostile.assertFailsWith(c, 1002, "RSV1 on a continuation frame");
+    }
+
+    @Test
+    void rsv1OnAPingFailsWith1002AndIsNotAnswered() throws IOException {
+        LwsContext ctx = deflateEcho();
+        RawClient c = deflateClient(ctx);
+        c.write(DeflateWire.clientFrame(0x9, true, 0x40, "ping?".getBytes(StandardCharsets.UTF_8)));
+        // the first frame back must be the close, not a pong
+        Hostile.assertFailsWith(c, 1002, "RSV1 on a ping");
+    }
+
+    @Test
+    void corruptCompressedDataIsAnsweredWithClose1007() throws IOException {
+        LwsContext ctx = deflateEcho();
+        RawClient c = deflateClient(ctx);
+        // 0xff: a DEFLATE block of reserved type 3, invalid in any stream
+        c.write(DeflateWire.clientFrame(0x1, true, 0x40, new byte[] {(byte) 0xff, (byte) 0xff, 0x00, 0x01, 0x02}));
+        int code = DeflateWire.readClose(c);
+        assertTrue(code == 1007 || code == 1002, "corrupt deflate data answered with close code " + code
+                + " (-1: no close frame)");
+    }
+
+    /** Ten pings sent at once, before the server has written anything: ten pongs, in order. */
+    @Test
+    void everyPingOfABurstIsAnsweredInOrder() throws IOException {
+        LwsContext ctx = start(echo("echo"));
+        RawClient c = rawHandshake(ctx, "echo");
+        ByteArrayOutputStream burst = new ByteArrayOutputStream();
+        for (int i = 0; i < 10; i++) {
+            burst.writeBytes(RawClient.encodeClientFrame(0x9, true, ("ping " + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        c.write(burst.toByteArray());
+        for (int i = 0; i < 10; i++) {
+            RawClient.Frame f = c.readFrame();
+            assertEquals(0xa, f.opcode(), "frame " + i + " is not a pong");
+            assertEquals("ping " + i, f.text(), "pong " + i + " out of order");
+        }
+        c.sendText("after the pings");
+        assertEquals("after the pings", c.readFrame().text());
+    }
+
+    /** Pings between the fragments of a message, octet by octet: each answered, in order, and the message echoed whole. */
+    @Test
+    void pingsBetweenFragmentsAreAnsweredInOrder() throws IOException {
+        LwsContext ctx = start(echo("echo"));
+        RawClient c = rawHandshake(ctx, "echo");
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        String[] parts = {"frag-one ", "frag-two ", "frag-three"};
+        for (int i = 0; i < parts.length; i++) {
+            all.writeBytes(RawClient.encodeClientFrame(i == 0 ? 0x1 : 0x0, i == parts.length - 1,
+                    parts[i].getBytes(StandardCharsets.UTF_8)));
+            all.writeBytes(RawClient.encodeClientFrame(0x9, true, ("p" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        for (byte b : all.toByteArray()) {
+            c.write(new byte[] {b}); // chopped octet-wise, as Autobahn's 2.11
+        }
+        int pongs = 0;
+        String message = null;
+        for (int i = 0; i < 4; i++) {
+            RawClient.Frame f = c.readFrame();
+            if (f.opcode() == 0xa) {
+                assertEquals("p" + pongs, f.text(), "pong out of order");
+                pongs++;
+            } else {
+                assertEquals(0x1, f.opcode(), "expected the echo, got opcode " + f.opcode());
+                message = f.text();
+            }
+        }
+        assertEquals(3, pongs);
+        assertEquals("frag-one frag-two frag-three", message);
+    }
+
+    /**
+     * RFC 6455 4.2.2: a server that has none of the subprotocols asked for answers 101
+     * without Sec-WebSocket-Protocol; the connection goes to the default protocol.
+     */
+    @Test
+    void onlyUnknownSubprotocolsGetThe101WithoutAProtocolHeader() throws IOException {
+        BlockingQueue<Connection> opened = new LinkedBlockingQueue<>();
+        LwsContext ctx = start(Protocol.of("first", new Handler<>() {
+            @Override
+            public void onEstablished(Connection c, Void s) {
+                opened.add(c);
+            }
+
+            @Override
+            public void onText(Connection c, Void s, String text) {
+                c.send("first: " + text);
+            }
+        }), echo("second"));
+        RawClient c = raw(ctx);
+        String key = RawClient.newKey();
+        c.write(RawClient.upgradeRequest(ctx.port(), "/", key, "13", "chat.unknown, other.unknown", Map.of()));
+        RawClient.Head h = c.readHead();
+        assertEquals(101, h.status(), h.statusLine());
+        assertEquals(RawClient.acceptFor(key), h.header("sec-websocket-accept"));
+        assertNull(h.header("sec-websocket-protocol"), "a subprotocol the client did not ask for: " + h.headers());
+        assertEquals("first", poll(opened, "onEstablished").protocol().name());
+        c.sendText("hi");
+        assertEquals("first: hi", c.readFrame().text());
+        // a list that names one of ours still gets it
+        RawClient d = raw(ctx);
+        String key2 = RawClient.newKey();
+        d.write(RawClient.upgradeRequest(ctx.port(), "/", key2, "13", "nope, second", Map.of()));
+        RawClient.Head h2 = d.readHead();
+        assertEquals(101, h2.status());
+        assertEquals("second", h2.header("sec-websocket-protocol"));
+    }
+
+    @Test
+    void aProtocolMayRefuseClientsWithOnlyUnknownSubprotocols() throws IOException {
+        LwsContext ctx = start(Protocol.builder("strict", new Handler<Void>() {}).refuseUnknownSubprotocols(true).build());
+        RawClient c = raw(ctx);
+        c.write(RawClient.upgradeRequest(ctx.port(), "/", RawClient.newKey(), "13", "chat.unknown", Map.of()));
+        assertEquals(403, c.readHead().status());
+        // naming it, or naming none, is fine
+        RawClient.handshake(ctx.port(), "strict").close();
+        RawClient.handshake(ctx.port(), null).close();
+    }
+
+    /**
+     * Fail fast, but not before what came first: a valid message and a protocol violation
+     * in the same read. The message is echoed, then the connection fails (lws patch 0124).
+     */
+    @Test
+    void aValidMessageBeforeAViolationInTheSameReadIsEchoedFirst() throws IOException {
+        LwsContext ctx = start(echo("echo"));
+        for (byte[] violation : new byte[][] {
+            RawClient.encodeClientFrame(0x3, true, new byte[0]), // reserved opcode
+            RawClient.encodeClientFrame(0x0, true, "cont".getBytes(StandardCharsets.UTF_8)), // continuation without a start
+            RawClient.encodeClientFrame(0x1, true, new byte[] {(byte) 0xc0, (byte) 0x80}), // invalid UTF-8
+        }) {
+            RawClient c = rawHandshake(ctx, "echo");
+            ByteArrayOutputStream one = new ByteArrayOutputStream();
+            one.writeBytes(RawClient.encodeClientFrame(0x1, true, "first, valid".getBytes(StandardCharsets.UTF_8)));
+            one.writeBytes(RawClient.encodeClientFrame(0x2, true, new byte[] {1, 2, 3}));
+            one.writeBytes(violation);
+            c.write(one.toByteArray());
+            assertEquals("first, valid", c.readFrame().text(), "the valid text before the violation");
+            assertArrayEquals(new byte[] {1, 2, 3}, c.readFrame().payload(), "the valid binary before the violation");
+            int code = violation[0] == (byte) 0x81 ? 1007 : 1002;
+            Hostile.assertFailsWith(c, code, "the violation after two valid messages");
+        }
+    }
+
+    /** The compressed echo still works around these rules (a control case for the tests above). */
+    @Test
+    void aCompressedMessageInTwoFramesIsEchoed() throws IOException {
+        LwsContext ctx = deflateEcho();
+        RawClient c = deflateClient(ctx);
+        byte[] z = compressed("two frames, RSV1 on the first");
+        int half = z.length / 2;
+        c.write(DeflateWire.clientFrame(0x1, false, 0x40, java.util.Arrays.copyOfRange(z, 0, half)));
+        c.write(DeflateWire.clientFrame(0x0, true, 0x00, java.util.Arrays.copyOfRange(z, half, z.length)));
+        DeflateWire.WireMessage m = DeflateWire.readMessage(c);
+        try (DeflateWire.Decompressor d = new DeflateWire.Decompressor(true)) {
+            assertArrayEquals("two frames, RSV1 on the first".getBytes(StandardCharsets.UTF_8),
+                    m.rsv1() ? d.decompress(m.payload(), "the echo") : m.payload());
+        }
+    }
+}
