@@ -2,7 +2,7 @@
 // node `ws` as a peer for lwsj's conformance suite (java/conformance), so that its
 // verdicts can be set beside lwsj's in one report.
 //
-//   node conformance-peer.js server PORT [--deflate]   an echo server on 127.0.0.1:PORT
+//   node conformance-peer.js server PORT [--deflate]   an echo server on 127.0.0.1:PORT (0: any free)
 //   node conformance-peer.js client http://127.0.0.1:PORT [--deflate]
 //       reads the number of cases from /cases, connects to ws://.../case/1..N in turn
 //       and echoes every message until the suite closes the connection
@@ -19,7 +19,7 @@ if (mode === 'server') {
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
     ws.on('error', () => {});
   });
-  wss.on('listening', () => console.log(`node ws echo listening on ws://127.0.0.1:${where}/`));
+  wss.on('listening', () => console.log(`node ws echo listening on ws://127.0.0.1:${wss.address().port}/`));
 } else if (mode === 'client') {
   const base = where.replace(/\/$/, '');
   http.get(base + '/cases', (res) => {

@@ -2,7 +2,7 @@
 """Python `websockets` as a peer for lwsj's conformance suite (java/conformance), so that
 its verdicts can be set beside lwsj's in one report.
 
-    conformance_peer.py server PORT [--deflate]      an echo server on 127.0.0.1:PORT
+    conformance_peer.py server PORT [--deflate]      an echo server on 127.0.0.1:PORT (0: any free)
     conformance_peer.py client http://127.0.0.1:PORT [--deflate]
         reads the number of cases from /cases, connects to ws://.../case/1..N in turn
         and echoes every message until the suite closes the connection
@@ -26,8 +26,9 @@ async def echo(ws, path=None):
 
 async def serve(port, deflate):
     compression = "deflate" if deflate else None
-    async with websockets.serve(echo, "127.0.0.1", port, max_size=None, compression=compression):
-        print(f"python websockets {websockets.__version__} echo listening on ws://127.0.0.1:{port}/", flush=True)
+    async with websockets.serve(echo, "127.0.0.1", port, max_size=None, compression=compression) as server:
+        bound = server.sockets[0].getsockname()[1]
+        print(f"python websockets {websockets.__version__} echo listening on ws://127.0.0.1:{bound}/", flush=True)
         await asyncio.Future()
 
 

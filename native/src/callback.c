@@ -111,17 +111,20 @@ static int filter_protocol(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_ps
 }
 
 /*
- * lws patch 0124: the connection failed on bad input (in: the close code and reason).
- * Messages before the bad input have been passed on as events; the handlers answer
- * them after this turn, and those answers are the commands of the next turn, so the
- * close waits for the start of that turn (lwsj_close_failing). lws reads no more of it.
+ * lws patches 0124 and 0127: the connection failed on bad input (in: the close code
+ * and reason). Messages before the bad input have been passed on as events; the
+ * handlers answer them after this turn, and those answers are the commands of the next
+ * turn, so the close waits for the start of that turn (lwsj_close_failing). lws reads
+ * no more of it. Returns 1 when the glue takes the failing over, 0 to let lws close at
+ * once: a close of the glue's own (1009) has nothing left to answer.
  */
-static int defer_failing(struct lwsj_ctx *ctx, uint32_t slot, const unsigned char *in, size_t len)
+int lwsj_conn_fail_later(struct lwsj_ctx *ctx, uint32_t slot, const unsigned char *in, size_t len)
 {
 	struct lwsj_failing f;
 
-	if (len < 2 || lwsj_bytes_reserve(&ctx->failing, sizeof(f)))
-		return -1; /* lws closes it at once */
+	if (ctx->conns[slot].close_pending || len < 2 ||
+	    lwsj_bytes_reserve(&ctx->failing, sizeof(f)))
+		return 0;
 	memset(&f, 0, sizeof(f));
 	f.conn = lwsj_conn_handle(ctx, slot);
 	f.code = (uint16_t)((in[0] << 8) | in[1]);
@@ -129,7 +132,7 @@ static int defer_failing(struct lwsj_ctx *ctx, uint32_t slot, const unsigned cha
 	memcpy(f.reason, in + 2, f.reason_len);
 	memcpy(ctx->failing.p + ctx->failing.len, &f, sizeof(f));
 	ctx->failing.len += sizeof(f);
-	return 0;
+	return 1;
 }
 
 /* [service] at the start of a turn, after its commands: the connections that failed */
@@ -374,9 +377,7 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 				 ctx->conns[slot].protocol, 0, in, len) ? -1 : 0;
 
 	case LWS_CALLBACK_LWSJ_RX_FAILED:
-		/* a close of the glue's own (1009) has nothing left to answer: lws closes */
-		return slot != UINT32_MAX && !ctx->conns[slot].close_pending &&
-		       !defer_failing(ctx, slot, in, len) ? 1 : 0;
+		return slot != UINT32_MAX ? lwsj_conn_fail_later(ctx, slot, in, len) : 0;
 
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (slot != UINT32_MAX)

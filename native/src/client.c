@@ -336,6 +336,9 @@ int lwsj_client_callback(struct lwsj_ctx *ctx, struct lws *wsi, enum lws_callbac
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		return lwsj_conn_receive(ctx, wsi, slot, in, len);
 
+	case LWS_CALLBACK_LWSJ_RX_FAILED:
+		return lwsj_conn_fail_later(ctx, slot, in, len);
+
 	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
 		return lwsj_emit(ctx, LWSJ_EV_PONG, 0, lwsj_conn_handle(ctx, slot),
 				 ctx->conns[slot].protocol, 0, in, len) ? -1 : 0;

@@ -295,6 +295,7 @@ uint32_t lwsj_client_slot(struct lws *wsi);
 
 /* callback.c: [service] */
 void lwsj_conn_closed(struct lwsj_ctx *ctx, uint32_t slot);
+int lwsj_conn_fail_later(struct lwsj_ctx *ctx, uint32_t slot, const unsigned char *in, size_t len);
 void lwsj_close_failing(struct lwsj_ctx *ctx);
 int lwsj_conn_receive(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, void *in, size_t len);
 void lwsj_conn_peer_close(struct lwsj_conn *c, const unsigned char *in, size_t len);

@@ -233,6 +233,69 @@ class ConformanceRulesTest extends ServerTestSupport {
                 + " bytes: back references, not Huffman coding alone");
     }
 
+    /**
+     * The same rule for lwsj's client (lws patch 0127): a server sends a valid message and
+     * a reserved opcode in one write; the client echoes the message, then fails with 1002.
+     */
+    @Test
+    void aValidMessageBeforeAViolationIsAnsweredFirstByTheClient() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            LwsContext client = track(LwsContext.builder().listen(false).protocol(echo("echo")).build()).start();
+            java.util.concurrent.CompletableFuture<Connection> f = client.connect(
+                    ClientRequest.to("ws://127.0.0.1:" + server.getLocalPort() + "/").build());
+            try (java.net.Socket s = server.accept()) {
+                s.setSoTimeout(10_000);
+                java.io.InputStream in = s.getInputStream();
+                java.io.OutputStream out = s.getOutputStream();
+                String request = readHead(in);
+                String key = request.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-key:"))
+                        .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
+                out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Accept: " + RawClient.acceptFor(key) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                out.write(new byte[] {(byte) 0x81, 5, 'v', 'a', 'l', 'i', 'd', (byte) 0x83, 0});
+                out.flush();
+                DeflateWire.WireFrame echo = readMaskedFrame(in);
+                assertEquals(0x1, echo.opcode(), "the client's first frame is not the echo");
+                assertEquals("valid", new String(echo.payload(), StandardCharsets.UTF_8));
+                DeflateWire.WireFrame close = readMaskedFrame(in);
+                assertEquals(0x8, close.opcode(), "the client did not fail the connection");
+                assertEquals(1002, ((close.payload()[0] & 0xff) << 8) | (close.payload()[1] & 0xff));
+            }
+        }
+    }
+
+    static String readHead(java.io.InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new java.io.EOFException("EOF in the request head");
+            }
+            b.write(c);
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A client's (masked) frame, unmasked. */
+    static DeflateWire.WireFrame readMaskedFrame(java.io.InputStream in) throws IOException {
+        int b0 = in.read();
+        int b1 = in.read();
+        if (b0 < 0 || b1 < 0) {
+            throw new java.io.EOFException("EOF instead of a frame");
+        }
+        int len = b1 & 0x7f;
+        if (len == 126) {
+            len = (in.read() << 8) | in.read();
+        }
+        byte[] key = in.readNBytes(4);
+        byte[] p = in.readNBytes(len);
+        for (int i = 0; i < p.length; i++) {
+            p[i] ^= key[i & 3];
+        }
+        return new DeflateWire.WireFrame((b0 & 0x80) != 0, b0 & 0x70, b0 & 0xf, p);
+    }
+
     /** The compressed echo still works around these rules (a control case for the tests above). */
     @Test
     void aCompressedMessageInTwoFramesIsEchoed() throws IOException {
