@@ -8,12 +8,7 @@
 #include "internal.h"
 
 struct cmd {
-	uint32_t size;
-	uint16_t op;
-	uint16_t flags;
-	uint64_t target;
-	uint32_t len;
-	int32_t aux;
+	struct lwsj_cmd_hdr h;
 	const unsigned char *payload;
 };
 
@@ -45,26 +40,26 @@ static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
 	struct lwsj_frame *f;
 	int32_t slot, next;
 
-	if (k->target >= (uint64_t)ctx->nprotos)
+	if (k->h.target >= (uint64_t)ctx->nprotos)
 		return;
-	pr = &ctx->protos[k->target];
+	pr = &ctx->protos[k->h.target];
 	if (pr->flags & LWSJ_PROTO_BROADCAST_CB) {
 		/* one event; Java asks each connection's handler what to do */
 		lwsj_emit(ctx, LWSJ_EV_BROADCAST,
-			  (k->flags & 0xf) == LWSJ_SEND_BINARY ? LWSJ_EVF_BINARY : 0, 0,
-			  (int32_t)k->target, 0, k->payload, k->len);
+			  (k->h.flags & 0xf) == LWSJ_SEND_BINARY ? LWSJ_EVF_BINARY : 0, 0,
+			  (int32_t)k->h.target, 0, k->payload, k->h.len);
 		return;
 	}
 	if (pr->head < 0)
 		return;
 	/* one frame shared by every server-side recipient */
-	f = lwsj_frame_new(ctx, (uint8_t)(k->flags & 0x1f), k->payload, k->len, 0);
+	f = lwsj_frame_new(ctx, (uint8_t)(k->h.flags & 0x1f), k->payload, k->h.len, 0);
 	for (slot = pr->head; slot >= 0; slot = next) {
 		struct lwsj_frame *mine = f;
 
 		next = ctx->conns[slot].next; /* an abort below may unlink this one */
 		if (!f) {
-			cannot_queue(ctx, (uint32_t)slot, k->len);
+			cannot_queue(ctx, (uint32_t)slot, k->h.len);
 			continue;
 		}
 
@@ -76,10 +71,10 @@ static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
 		/* a client masks its frames, and lws frames for an extension itself in
 		 * the frame's headroom: either needs a copy of its own */
 		if (ctx->conns[slot].is_client || ctx->conns[slot].ext_active)
-			mine = lwsj_frame_new(ctx, (uint8_t)(k->flags & 0x1f), k->payload, k->len,
+			mine = lwsj_frame_new(ctx, (uint8_t)(k->h.flags & 0x1f), k->payload, k->h.len,
 					      ctx->conns[slot].is_client && !ctx->conns[slot].ext_active);
 		if (!mine || lwsj_conn_enqueue(ctx, (uint32_t)slot, mine) < 0)
-			cannot_queue(ctx, (uint32_t)slot, k->len);
+			cannot_queue(ctx, (uint32_t)slot, k->h.len);
 		if (mine != f)
 			lwsj_frame_unref(ctx, mine);
 	}
@@ -92,17 +87,17 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 	struct lwsj_frame *f;
 	uint32_t slot;
 
-	switch (k->op) {
+	switch (k->h.op) {
 	case LWSJ_CMD_BROADCAST:
 		broadcast(ctx, k);
 		return;
 	case LWSJ_CMD_CONNECT:
-		lwsj_client_connect(ctx, (int64_t)k->target, k->payload, k->len);
+		lwsj_client_connect(ctx, (int64_t)k->h.target, k->payload, k->h.len);
 		return;
 	case LWSJ_CMD_WRITABLE_ALL:
-		if (k->target >= (uint64_t)ctx->nprotos)
+		if (k->h.target >= (uint64_t)ctx->nprotos)
 			return;
-		for (int32_t s = ctx->protos[k->target].head; s >= 0; s = ctx->conns[s].next) {
+		for (int32_t s = ctx->protos[k->h.target].head; s >= 0; s = ctx->conns[s].next) {
 			ctx->conns[s].wants_writable = 1;
 			lwsj_want_writeable(ctx, ctx->conns[s].wsi);
 		}
@@ -111,36 +106,36 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 		break;
 	}
 
-	c = lwsj_conn_get(ctx, k->target, &slot);
-	if (foreign && k->op == LWSJ_CMD_SEND && c)
-		lwsj_slot_add_pending(ctx, slot, -lwsj_send_cost(k->len));
+	c = lwsj_conn_get(ctx, k->h.target, &slot);
+	if (foreign && k->h.op == LWSJ_CMD_SEND && c)
+		lwsj_slot_add_pending(ctx, slot, -lwsj_send_cost(k->h.len));
 	if (!c)
 		return; /* closed meanwhile: the handle went stale */
 
-	switch (k->op) {
+	switch (k->h.op) {
 	case LWSJ_CMD_SEND:
 		/* with an extension active lws frames and masks; else we do */
-		f = lwsj_frame_new(ctx, (uint8_t)(k->flags & 0x1f), k->payload, k->len,
+		f = lwsj_frame_new(ctx, (uint8_t)(k->h.flags & 0x1f), k->payload, k->h.len,
 				   c->is_client && !c->ext_active);
 		if (!f || lwsj_conn_enqueue(ctx, slot, f) < 0)
-			cannot_queue(ctx, slot, k->len);
+			cannot_queue(ctx, slot, k->h.len);
 		lwsj_frame_unref(ctx, f);
 		break;
 	case LWSJ_CMD_CLOSE:
-		if (k->flags & LWSJ_CLOSE_DISCARD)
-			lwsj_conn_abort(ctx, slot, k->aux, (const char *)k->payload, k->len);
+		if (k->h.flags & LWSJ_CLOSE_DISCARD)
+			lwsj_conn_abort(ctx, slot, k->h.aux, (const char *)k->payload, k->h.len);
 		else
-			lwsj_conn_close(ctx, slot, k->aux, (const char *)k->payload, k->len);
+			lwsj_conn_close(ctx, slot, k->h.aux, (const char *)k->payload, k->h.len);
 		break;
 	case LWSJ_CMD_WRITABLE:
 		c->wants_writable = 1;
 		lwsj_want_writeable(ctx, c->wsi);
 		break;
 	case LWSJ_CMD_RX_FLOW:
-		lws_rx_flow_control(c->wsi, k->aux ? 1 : 0);
+		lws_rx_flow_control(c->wsi, k->h.aux ? 1 : 0);
 		break;
 	default:
-		lwsl_err("%s: unknown command %u\n", __func__, k->op);
+		lwsl_err("%s: unknown command %u\n", __func__, k->h.op);
 		break;
 	}
 }
@@ -152,20 +147,15 @@ static int32_t run(struct lwsj_ctx *ctx, const unsigned char *p, size_t len, int
 	while (off + LWSJ_CMD_HEADER_SIZE <= len) {
 		struct cmd k;
 
-		memcpy(&k.size, p + off, 4);
-		memcpy(&k.op, p + off + 4, 2);
-		memcpy(&k.flags, p + off + 6, 2);
-		memcpy(&k.target, p + off + 8, 8);
-		memcpy(&k.len, p + off + 16, 4);
-		memcpy(&k.aux, p + off + 20, 4);
-		if (k.size < LWSJ_CMD_HEADER_SIZE || (k.size & 7) || k.size > len - off ||
-		    k.len > k.size - LWSJ_CMD_HEADER_SIZE) {
+		lwsj_cmd_read(p + off, &k.h);
+		if (k.h.size < LWSJ_CMD_HEADER_SIZE || (k.h.size & 7) || k.h.size > len - off ||
+		    k.h.len > k.h.size - LWSJ_CMD_HEADER_SIZE) {
 			lwsl_err("%s: malformed command at %zu\n", __func__, off);
 			return LWSJ_ERR_ARG;
 		}
 		k.payload = p + off + LWSJ_CMD_HEADER_SIZE;
 		run_one(ctx, &k, foreign);
-		off += k.size;
+		off += k.h.size;
 	}
 	return LWSJ_OK;
 }

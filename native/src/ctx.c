@@ -444,53 +444,42 @@ static int32_t check_submission(struct lwsj_ctx *ctx, const unsigned char *p, si
 	size_t off = 0;
 
 	if (ctx->xq.len && ctx->xq.len + len > ctx->max_foreign_bytes) {
-		uint32_t size;
-		uint16_t op;
+		struct lwsj_cmd_hdr k;
 
 		/* a close alone is always taken: refusing it would keep a connection open */
-		memcpy(&size, p, 4);
-		memcpy(&op, p + 4, 2);
-		if (op != LWSJ_CMD_CLOSE || size != len)
+		lwsj_cmd_read(p, &k);
+		if (k.op != LWSJ_CMD_CLOSE || k.size != len)
 			goto busy;
 	}
 	while (off < len) {
-		uint32_t size, plen, slot;
-		uint16_t op;
-		uint64_t target;
+		struct lwsj_cmd_hdr k;
+		uint32_t slot;
 		int64_t mine = 0;
 
 		if (len - off < LWSJ_CMD_HEADER_SIZE)
 			return LWSJ_ERR_ARG;
-		memcpy(&size, p + off, 4);
-		memcpy(&op, p + off + 4, 2);
-		memcpy(&target, p + off + 8, 8);
-		memcpy(&plen, p + off + 16, 4);
-		if (size < LWSJ_CMD_HEADER_SIZE || (size & 7) || size > len - off ||
-		    plen > size - LWSJ_CMD_HEADER_SIZE)
+		lwsj_cmd_read(p + off, &k);
+		if (k.size < LWSJ_CMD_HEADER_SIZE || (k.size & 7) || k.size > len - off ||
+		    k.len > k.size - LWSJ_CMD_HEADER_SIZE)
 			return LWSJ_ERR_ARG;
-		off += size;
-		if (op != LWSJ_CMD_SEND)
+		off += k.size;
+		if (k.op != LWSJ_CMD_SEND)
 			continue;
-		slot = (uint32_t)(target & 0xffffffff);
-		if (slot >= ctx->max_conns || ctx->conns[slot].gen != (uint32_t)(target >> 32) ||
+		slot = (uint32_t)(k.target & 0xffffffff);
+		if (slot >= ctx->max_conns || ctx->conns[slot].gen != (uint32_t)(k.target >> 32) ||
 		    !ctx->conns[slot].wsi)
 			return LWSJ_ERR_STALE;
 		/* earlier sends of this submission to the same connection */
-		for (size_t o = 0; o < off - size;) {
-			uint32_t s2, l2;
-			uint16_t op2;
-			uint64_t t2;
+		for (size_t o = 0; o < off - k.size;) {
+			struct lwsj_cmd_hdr e;
 
-			memcpy(&s2, p + o, 4);
-			memcpy(&op2, p + o + 4, 2);
-			memcpy(&t2, p + o + 8, 8);
-			memcpy(&l2, p + o + 16, 4);
-			if (op2 == LWSJ_CMD_SEND && t2 == target)
-				mine += lwsj_send_cost(l2);
-			o += s2;
+			lwsj_cmd_read(p + o, &e);
+			if (e.op == LWSJ_CMD_SEND && e.target == k.target)
+				mine += lwsj_send_cost(e.len);
+			o += e.size;
 		}
 		if (lwsj_over_bound(lwsj_slot_queued(ctx, slot) + lwsj_slot_pending(ctx, slot) + mine,
-				    lwsj_send_cost(plen),
+				    lwsj_send_cost(k.len),
 				    ctx->protos[ctx->conns[slot].protocol].max_queued_bytes))
 			return LWSJ_ERR_FULL;
 	}
@@ -530,17 +519,12 @@ int32_t lwsj_submit(int64_t handle, const void *cmds, int32_t len)
 	}
 	/* nothing can fail from here on: count what the service thread will subtract */
 	for (size_t off = 0; off < (size_t)len;) {
-		uint32_t size, plen;
-		uint16_t op;
-		uint64_t target;
+		struct lwsj_cmd_hdr k;
 
-		memcpy(&size, p + off, 4);
-		memcpy(&op, p + off + 4, 2);
-		memcpy(&target, p + off + 8, 8);
-		memcpy(&plen, p + off + 16, 4);
-		if (op == LWSJ_CMD_SEND)
-			lwsj_slot_add_pending(ctx, (uint32_t)(target & 0xffffffff), lwsj_send_cost(plen));
-		off += size;
+		lwsj_cmd_read(p + off, &k);
+		if (k.op == LWSJ_CMD_SEND)
+			lwsj_slot_add_pending(ctx, (uint32_t)(k.target & 0xffffffff), lwsj_send_cost(k.len));
+		off += k.size;
 	}
 	memcpy(ctx->xq.p + ctx->xq.len, cmds, (size_t)len);
 	ctx->xq.len += (size_t)len;

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <libwebsockets.h>
 
@@ -282,6 +283,26 @@ int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot);
 void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot);
 void lwsj_conn_close(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *reason, size_t rlen);
 void lwsj_conn_abort(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *reason, size_t rlen);
+
+/* a command record's header (lwsj.h, "commands"), read from possibly unaligned bytes */
+struct lwsj_cmd_hdr {
+	uint32_t size;
+	uint16_t op;
+	uint16_t flags;
+	uint64_t target;
+	uint32_t len;
+	int32_t aux;
+};
+
+static inline void lwsj_cmd_read(const unsigned char *p, struct lwsj_cmd_hdr *h)
+{
+	memcpy(&h->size, p, 4);
+	memcpy(&h->op, p + 4, 2);
+	memcpy(&h->flags, p + 6, 2);
+	memcpy(&h->target, p + 8, 8);
+	memcpy(&h->len, p + 16, 4);
+	memcpy(&h->aux, p + 20, 4);
+}
 
 /* commands.c: [service] */
 int32_t lwsj_commands_run(struct lwsj_ctx *ctx, const unsigned char *p, size_t len);

@@ -40,14 +40,19 @@ class ConformanceRulesTest extends ServerTestSupport {
         }
     }
 
+    /** A compressed text in two frames: RSV1 on the first, and on the second when told. */
+    static void sendInTwoFrames(RawClient c, String text, int continuationRsv) throws IOException {
+        byte[] z = compressed(text);
+        int half = z.length / 2;
+        c.write(DeflateWire.clientFrame(0x1, false, 0x40, java.util.Arrays.copyOfRange(z, 0, half)));
+        c.write(DeflateWire.clientFrame(0x0, true, continuationRsv, java.util.Arrays.copyOfRange(z, half, z.length)));
+    }
+
     @Test
     void rsv1OnAContinuationFrameFailsWith1002() throws IOException {
         LwsContext ctx = deflateEcho();
         RawClient c = deflateClient(ctx);
-        byte[] z = compressed("hello, continuation");
-        int half = z.length / 2;
-        c.write(DeflateWire.clientFrame(0x1, false, 0x40, java.util.Arrays.copyOfRange(z, 0, half)));
-        c.write(DeflateWire.clientFrame(0x0, true, 0x40, java.util.Arrays.copyOfRange(z, half, z.length)));
+        sendInTwoFrames(c, "hello, continuation", 0x40);
         Hostile.assertFailsWith(c, 1002, "RSV1 on a continuation frame");
     }
 
@@ -301,10 +306,7 @@ class ConformanceRulesTest extends ServerTestSupport {
     void aCompressedMessageInTwoFramesIsEchoed() throws IOException {
         LwsContext ctx = deflateEcho();
         RawClient c = deflateClient(ctx);
-        byte[] z = compressed("two frames, RSV1 on the first");
-        int half = z.length / 2;
-        c.write(DeflateWire.clientFrame(0x1, false, 0x40, java.util.Arrays.copyOfRange(z, 0, half)));
-        c.write(DeflateWire.clientFrame(0x0, true, 0x00, java.util.Arrays.copyOfRange(z, half, z.length)));
+        sendInTwoFrames(c, "two frames, RSV1 on the first", 0);
         DeflateWire.WireMessage m = DeflateWire.readMessage(c);
         try (DeflateWire.Decompressor d = new DeflateWire.Decompressor(true)) {
             assertArrayEquals("two frames, RSV1 on the first".getBytes(StandardCharsets.UTF_8),
