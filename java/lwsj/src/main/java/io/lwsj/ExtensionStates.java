@@ -15,13 +15,6 @@ final class ExtensionStates {
     private static final int EXT_RX = 4;
     private static final int EXT_TX = 5;
 
-    /**
-     * What an extension sees of a payload: a copy in memory of Java's, written back after
-     * the call. An extension that keeps the buffer past its call holds only this (stale
-     * bytes, never freed memory of libwebsockets).
-     */
-    private ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
-
     /** Glue extension index to extension; permessage-deflate has no entry. */
     private final Map<Integer, Extension<?>> byIndex = new HashMap<>();
     private final Map<Integer, Entry> states = new HashMap<>();
@@ -49,13 +42,12 @@ final class ExtensionStates {
         if (payload == null || (op != EXT_RX && op != EXT_TX)) {
             return dispatch(op, id, payload);
         }
-        int n = payload.remaining();
-        if (scratch.capacity() < n) {
-            scratch = ByteBuffer.allocateDirect(Math.max(n, scratch.capacity() * 2));
-        }
-        ByteBuffer copy = scratch.clear().put(payload.duplicate()).flip().slice();
+        // a copy of its own for each call, written back after it: an extension that keeps
+        // the buffer past its call holds Java memory that nothing else uses, never
+        // libwebsockets' (freed or reused for the next payload)
+        ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload.duplicate()).flip();
         int r = dispatch(op, id, copy);
-        payload.duplicate().put(scratch.clear().limit(n));
+        payload.duplicate().put(copy.clear());
         return r;
     }
 

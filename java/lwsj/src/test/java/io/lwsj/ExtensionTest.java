@@ -258,47 +258,38 @@ class ExtensionTest extends ClientTestKit {
     }
 
     /**
-     * An extension that keeps the payload buffer and reads it after its call, after the
-     * connection (and its libwebsockets buffers) are gone: it reads memory of Java's,
-     * never libwebsockets' (ASan reported a heap use after free when the buffer was a
-     * view of lws memory). Changes made during the call still reach the message.
+     * An extension that keeps the payload buffer of one message and writes into it during
+     * the next: it must not reach the next message. When the buffer was a view of
+     * libwebsockets' receive buffer, which the next payload reuses, that write corrupted
+     * the next message (and after the connection went, it wrote into freed memory).
      */
     @Test
-    void aPayloadBufferKeptPastItsCallNeverReachesFreedMemory() throws Exception {
-        List<ByteBuffer> kept = new ArrayList<>();
+    void aPayloadBufferKeptPastItsCallReachesNothingElse() throws Exception {
+        ByteBuffer[] kept = new ByteBuffer[1];
         Xor keeping = new Xor(NAME, 0x5a) {
             @Override
             public void payloadReceived(State s, ByteBuffer payload) {
-                super.payloadReceived(s, payload);
-                synchronized (kept) {
-                    kept.add(payload);
+                if (kept[0] != null) {
+                    ByteBuffer old = kept[0].duplicate();
+                    old.clear();
+                    while (old.hasRemaining()) {
+                        old.put((byte) '#'); // the earlier call's buffer, written late
+                    }
                 }
+                super.payloadReceived(s, payload);
+                kept[0] = payload;
             }
         };
         Recorder srvRec = new Recorder().echoing();
         LwsContext srv = server(srvRec, keeping);
         Recorder cliRec = new Recorder();
         Connection c = client(srv.port(), cliRec, new Xor(NAME, 0x5a));
-        for (int n : new int[] {5, 5000, 70_000}) {
-            String t = asciiText(n);
+        for (int i = 0; i < 5; i++) {
+            String t = "message " + i + " " + asciiText(200 + i);
             assertTrue(c.send(t));
-            assertEquals(t, poll(cliRec.messages, "echo of text(" + n + ")"));
+            assertEquals(t, poll(srvRec.messages, "server gets message " + i), "message " + i + " was changed");
+            assertEquals(t, poll(cliRec.messages, "echo of message " + i));
         }
-        c.close(CloseCodes.NORMAL, "bye");
-        poll(srvRec.closed, "server onClosed");
-        poll(keeping.destroyed, "server destroy");
-        long sum = 0;
-        synchronized (kept) {
-            assertFalse(kept.isEmpty());
-            for (ByteBuffer b : kept) {
-                ByteBuffer d = b.duplicate();
-                d.clear();
-                while (d.hasRemaining()) {
-                    sum += d.get();
-                }
-            }
-        }
-        assertTrue(sum != Long.MIN_VALUE); // the reads above are the test; this keeps them
     }
 
     // ---- on the wire -------------------------------------------------------------------
