@@ -1,5 +1,6 @@
 package io.lwsj;
 
+import io.lwsj.internal.Abi;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,11 +10,11 @@ import java.util.Map;
  * lws's extension slot. Service thread only (and the building thread, before it starts).
  */
 final class ExtensionStates {
-    private static final int EXT_CONSTRUCT = 1;
-    private static final int EXT_CLIENT_CONSTRUCT = 2;
-    private static final int EXT_DESTROY = 3;
-    private static final int EXT_RX = 4;
-    private static final int EXT_TX = 5;
+    private static final int EXT_CONSTRUCT = Abi.EXT_CONSTRUCT;
+    private static final int EXT_CLIENT_CONSTRUCT = Abi.EXT_CLIENT_CONSTRUCT;
+    private static final int EXT_DESTROY = Abi.EXT_DESTROY;
+    private static final int EXT_RX = Abi.EXT_RX;
+    private static final int EXT_TX = Abi.EXT_TX;
 
     /** Glue extension index to extension; permessage-deflate has no entry. */
     private final Map<Integer, Extension<?>> byIndex = new HashMap<>();

@@ -82,7 +82,7 @@ public final class LwsContext implements AutoCloseable {
                         | (overrides(p.handler(), "confirmExtension", String.class, ClientRequest.class)
                                 ? Abi.PROTO_EXT_UPCALL : 0);
                 check(LwsjNative.lwsj_ctx_add_protocol(h, p.name(), flags, p.receiveBufferSize(),
-                        p.maxMessageSize(), p.maxQueuedBytes(), p.overflow().ordinal(), p.overflowCloseCode()),
+                        p.maxMessageSize(), p.maxQueuedBytes(), overflowPolicy(p.overflow()), p.overflowCloseCode()),
                         "add protocol " + p.name());
             }
             checkArg(LwsjNative.lwsj_ctx_set_limits(h, b.maxHeaderBytes, (int) b.handshakeTimeout.toSeconds(),
@@ -131,6 +131,14 @@ public final class LwsContext implements AutoCloseable {
     }
 
     /** Settings the glue refused (TLS files): the glue's message names the file. */
+    private static int overflowPolicy(Overflow o) {
+        switch (o) {
+            case DROP: return Abi.OVERFLOW_DROP;
+            case CLOSE: return Abi.OVERFLOW_CLOSE;
+            default: return Abi.OVERFLOW_REFUSE;
+        }
+    }
+
     private static void checkArg(int r) {
         if (r != Abi.OK) {
             throw new IllegalArgumentException(LwsjNative.lwsj_last_error());
@@ -650,7 +658,7 @@ public final class LwsContext implements AutoCloseable {
         private java.time.Duration handshakeTimeout = java.time.Duration.ofSeconds(10);
         private java.time.Duration pingInterval = java.time.Duration.ZERO;
         private java.time.Duration idleTimeout = java.time.Duration.ZERO;
-        private long maxCrossThreadQueueBytes = 64L << 20;
+        private long maxCrossThreadQueueBytes = Abi.FOREIGN_BYTES_DEFAULT;
 
         private Builder() {}
 

@@ -1,8 +1,14 @@
 package io.lwsj.internal;
 
-/** Constants of native/include/lwsj.h, in the same names. */
+/**
+ * Constants of native/include/lwsj.h, in the same names without the LWSJ_ prefix: the
+ * only copy of them in Java. AbiHeaderTest reads the header and fails on any that
+ * differs or is missing here.
+ */
 public final class Abi {
     private Abi() {}
+
+    public static final int ABI_VERSION = 2;
 
     public static final int OK = 0;
     public static final int ERR_STALE = -1;
@@ -14,6 +20,13 @@ public final class Abi {
     public static final int ERR_SPACE = -7;
     public static final int ERR_SYS = -8;
     public static final int ERR_BUSY = -9;
+
+    public static final int OVERFLOW_REFUSE = 0;
+    public static final int OVERFLOW_DROP = 1;
+    public static final int OVERFLOW_CLOSE = 2;
+
+    /** The default bound on commands queued by other threads (lwsj_ctx_set_limits). */
+    public static final long FOREIGN_BYTES_DEFAULT = 64L * 1024 * 1024;
 
     public static final int PROTO_FRAGMENTS = 0x1;
     public static final int PROTO_BROADCAST_CB = 0x2;
@@ -75,6 +88,11 @@ public final class Abi {
     public static final int UP_EXTENSION = 8;
     public static final int UP_POLL = 9;
     public static final int UP_EXTENSION_CB = 10;
+    public static final int EXT_CONSTRUCT = 1;
+    public static final int EXT_CLIENT_CONSTRUCT = 2;
+    public static final int EXT_DESTROY = 3;
+    public static final int EXT_RX = 4;
+    public static final int EXT_TX = 5;
     public static final int POLL_ADD = 1;
     public static final int POLL_DEL = 2;
     public static final int POLL_CHANGE = 3;

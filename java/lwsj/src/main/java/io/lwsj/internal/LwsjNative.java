@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public final class LwsjNative {
     /** The ABI version this binding was written for (LWSJ_ABI_VERSION). */
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = Abi.ABI_VERSION;
 
     static {
         NativeLibrary lib = NativeLibraryLoader.load();
