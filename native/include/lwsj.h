@@ -30,7 +30,7 @@
 extern "C" {
 #endif
 
-#define LWSJ_ABI_VERSION 2
+#define LWSJ_ABI_VERSION 3
 
 /* the glue is built with hidden visibility: only what is marked here is exported */
 #if defined(__GNUC__)
@@ -190,7 +190,9 @@ extern "C" {
  * no terminator, so that no byte of a URI or a header can change the structure:
  * method, path (percent-decoded by lws), query (may be empty; each '&'-separated
  * parameter percent-encoded again, all but RFC 3986's unreserved characters and the
- * '=' after its name), then name/value pairs (header names in lower case, no colon).
+ * '=' after its name), body (bytes; empty but for an HTTP request with a
+ * Content-Length, which goes up once its body is complete), then name/value pairs
+ * (header names in lower case, no colon).
  * The blob ends with its last field. A request whose header value holds NUL, CR or LF
  * never gets this far: it is answered 400.
  *
@@ -262,12 +264,16 @@ LWSJ_API int32_t lwsj_ctx_add_extension(int64_t ctx, const char *name, const cha
  * pong before a keepalive ping; idle_timeout_s: time without a pong before hanging up
  * (both set, the ping first, or both 0 for libwebsockets' own: 300 s and 310 s);
  * max_foreign_bytes: the bound on commands queued by other threads (lwsj_submit) and
- * not yet run (>= 4096; 0: LWSJ_FOREIGN_BYTES_DEFAULT).
+ * not yet run (>= 4096; 0: LWSJ_FOREIGN_BYTES_DEFAULT); max_http_body: the largest
+ * HTTP request body taken (Content-Length; 0 takes none: a larger one is answered 413).
+ * Until lwsj_ctx_set_limits, LWSJ_HTTP_BODY_DEFAULT.
  */
 #define LWSJ_FOREIGN_BYTES_DEFAULT (64 * 1024 * 1024)
+#define LWSJ_HTTP_BODY_DEFAULT (1024 * 1024)
 LWSJ_API int32_t lwsj_ctx_set_limits(int64_t ctx, int32_t max_header_bytes,
                                      int32_t handshake_timeout_s, int32_t ping_interval_s,
-                                     int32_t idle_timeout_s, int64_t max_foreign_bytes);
+                                     int32_t idle_timeout_s, int64_t max_foreign_bytes,
+                                     int64_t max_http_body);
 
 /*
  * [owner] create the libwebsockets context and listen. iface NULL = all

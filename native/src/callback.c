@@ -94,7 +94,7 @@ static int filter_protocol(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_ps
 	if (ctx->free_head < 0)
 		return refuse(wsi, "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
 			      "Content-Length: 0\r\nConnection: close\r\n\r\n");
-	r = lwsj_http_request(ctx, wsi, LWSJ_UP_FILTER_PROTOCOL, protocol_index(wsi));
+	r = lwsj_http_request(ctx, wsi, LWSJ_UP_FILTER_PROTOCOL, protocol_index(wsi), NULL);
 	if (r == LWSJ_HTTP_MALFORMED)
 		return refuse(wsi, "HTTP/1.1 400 Bad Request\r\n"
 			      "Content-Length: 0\r\nConnection: close\r\n\r\n");
@@ -412,19 +412,17 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return 0;
 
 	case LWS_CALLBACK_HTTP:
-		return lwsj_http_request(ctx, wsi, LWSJ_UP_HTTP, 0) ? -1 : 0;
+		return lwsj_http_begin(ctx, wsi, pss);
 
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return lwsj_http_writeable(wsi, pss);
 
 	case LWS_CALLBACK_HTTP_BODY:
+		/* not lws's default handler: it would write a second response of its own */
+		return lwsj_http_body(pss, in, len);
+
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		/*
-		 * The answer went at LWS_CALLBACK_HTTP; lws's default handler would write
-		 * a second response of its own into it here. Request bodies are not passed
-		 * to Java (yet): they are read and dropped.
-		 */
-		return 0;
+		return lwsj_http_body_done(ctx, wsi, pss);
 
 	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
 		return lwsj_http_file_done(ctx, wsi, pss);

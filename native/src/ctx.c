@@ -119,6 +119,7 @@ int64_t lwsj_ctx_new(lwsj_upcall_fn upcall)
 	}
 	ctx->upcall = upcall;
 	ctx->max_foreign_bytes = LWSJ_FOREIGN_BYTES_DEFAULT;
+	ctx->max_http_body = LWSJ_HTTP_BODY_DEFAULT;
 	ctx->free_head = -1;
 	ctx->wake_fd = -1;
 	ctx->epoll_fd = -1;
@@ -191,7 +192,7 @@ int32_t lwsj_ctx_add_protocol(int64_t handle, const char *name, int32_t flags,
 /* [owner, before listen] */
 int32_t lwsj_ctx_set_limits(int64_t handle, int32_t max_header_bytes, int32_t handshake_timeout_s,
 			    int32_t ping_interval_s, int32_t idle_timeout_s,
-			    int64_t max_foreign_bytes)
+			    int64_t max_foreign_bytes, int64_t max_http_body)
 {
 	struct lwsj_ctx *ctx = lwsj_ctx_get(handle);
 
@@ -208,7 +209,8 @@ int32_t lwsj_ctx_set_limits(int64_t handle, int32_t max_header_bytes, int32_t ha
 	     * with a ping time of 0: both or neither, the ping first */
 	    !ping_interval_s != !idle_timeout_s ||
 	    (ping_interval_s && ping_interval_s >= idle_timeout_s) ||
-	    max_foreign_bytes < 0 || (max_foreign_bytes && max_foreign_bytes < 4096)) {
+	    max_foreign_bytes < 0 || (max_foreign_bytes && max_foreign_bytes < 4096) ||
+	    max_http_body < 0 || max_http_body > INT32_MAX - 64) {
 		lwsj_set_error("bad limits (headers %d, handshake %d s, ping %d s, idle %d s, "
 			       "cross-thread queue %lld bytes)", max_header_bytes,
 			       handshake_timeout_s, ping_interval_s, idle_timeout_s,
@@ -217,6 +219,7 @@ int32_t lwsj_ctx_set_limits(int64_t handle, int32_t max_header_bytes, int32_t ha
 	}
 	ctx->max_foreign_bytes = max_foreign_bytes ? (size_t)max_foreign_bytes
 						   : LWSJ_FOREIGN_BYTES_DEFAULT;
+	ctx->max_http_body = max_http_body;
 	ctx->max_header_bytes = max_header_bytes;
 	ctx->handshake_timeout_s = handshake_timeout_s;
 	memset(&ctx->idle_policy, 0, sizeof(ctx->idle_policy));

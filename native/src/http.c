@@ -211,7 +211,7 @@ out:
 }
 
 /* -1: out of memory or lws failed; -2: a malformed request */
-static int build_blob(struct lws *wsi, struct lwsj_bytes *b)
+static int build_blob(struct lws *wsi, struct lwsj_bytes *b, const struct lwsj_bytes *body)
 {
 	const char *method = NULL;
 	int uri_tok = -1, r;
@@ -242,7 +242,7 @@ static int build_blob(struct lws *wsi, struct lwsj_bytes *b)
 	r = put_header_value(b, wsi, uri_tok);
 	if (r)
 		return r;
-	if (put_query(wsi, b))
+	if (put_query(wsi, b) || lwsj_put_field(b, body ? body->p : NULL, body ? body->len : 0))
 		return -1;
 	return lwsj_put_headers(wsi, b);
 }
@@ -283,14 +283,15 @@ int lwsj_put_headers(struct lws *wsi, struct lwsj_bytes *b)
  * request could not be passed on, or LWSJ_HTTP_MALFORMED (a malformed request: an HTTP
  * request has been answered 400 then)
  */
-int lwsj_http_request(struct lwsj_ctx *ctx, struct lws *wsi, int reason, int32_t protocol)
+int lwsj_http_request(struct lwsj_ctx *ctx, struct lws *wsi, int reason, int32_t protocol,
+		      const struct lwsj_bytes *body)
 {
 	struct lwsj_bytes b = { 0 };
 	int32_t r;
 
 	if (ctx->destroying)
 		return -1;
-	r = build_blob(wsi, &b);
+	r = build_blob(wsi, &b, body);
 	if (r) {
 		lwsj_bytes_free(&b);
 		if (reason == LWSJ_UP_HTTP)
@@ -541,6 +542,58 @@ int lwsj_http_file_done(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+/*
+ * [service] HTTP: a request that announces a body (Content-Length) is passed on when
+ * the body is complete (lwsj_http_body_done), one over the context's limit is answered
+ * 413; any other is passed on now. lws keeps the headers until the answer.
+ */
+int lwsj_http_begin(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss)
+{
+	char cl[24];
+	long long n = 0;
+
+	if (pss && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+	    lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+		n = strtoll(cl, NULL, 10); /* digits only: lws patch 0117 */
+	if (n > ctx->max_http_body) {
+		lws_return_http_status(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, NULL);
+		return -1;
+	}
+	if (n > 0) {
+		if (lwsj_bytes_reserve(&pss->req_body, (size_t)n))
+			return -1;
+		pss->req_body.len = 0;
+		pss->awaiting_body = 1;
+		return 0;
+	}
+	return lwsj_http_request(ctx, wsi, LWSJ_UP_HTTP, 0, NULL) ? -1 : 0;
+}
+
+/* [service] HTTP_BODY: a piece of the body (lws delivers no more than it announced) */
+int lwsj_http_body(struct lwsj_pss *pss, const void *in, size_t len)
+{
+	if (!pss || !pss->awaiting_body || !len)
+		return 0;
+	if (lwsj_bytes_reserve(&pss->req_body, len))
+		return -1;
+	memcpy(pss->req_body.p + pss->req_body.len, in, len);
+	pss->req_body.len += len;
+	return 0;
+}
+
+/* [service] HTTP_BODY_COMPLETION: the request, body and all, goes to Java */
+int lwsj_http_body_done(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss)
+{
+	int r;
+
+	if (!pss || !pss->awaiting_body)
+		return 0; /* answered at HTTP already */
+	pss->awaiting_body = 0;
+	r = lwsj_http_request(ctx, wsi, LWSJ_UP_HTTP, 0, &pss->req_body);
+	lwsj_bytes_free(&pss->req_body);
+	return r ? -1 : 0;
+}
+
 void lwsj_http_free(struct lwsj_pss *pss)
 {
 	if (!pss)
@@ -549,4 +602,6 @@ void lwsj_http_free(struct lwsj_pss *pss)
 	free(pss->file_path);
 	pss->http_body = NULL;
 	pss->file_path = NULL;
+	lwsj_bytes_free(&pss->req_body);
+	pss->awaiting_body = 0;
 }

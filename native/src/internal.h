@@ -153,6 +153,8 @@ struct lwsj_pss {
 	unsigned char *http_body; /* HTTP answer still to send: LWS_PRE + body */
 	size_t http_len, http_off;
 	char *file_path;         /* file being served, for LWSJ_UP_HTTP_FILE_DONE */
+	struct lwsj_bytes req_body; /* the request's body, until it is complete */
+	uint8_t awaiting_body;   /* the request goes to Java when its body is complete */
 };
 
 /* TLS files, kept until the context is freed (lws reads them at vhost creation) */
@@ -219,6 +221,7 @@ struct lwsj_ctx {
 	/* commands from other threads, guarded by the context table entry's lock */
 	struct lwsj_bytes xq;
 	size_t max_foreign_bytes;    /* xq's bound (lwsj_ctx_set_limits) */
+	int64_t max_http_body;       /* the largest HTTP request body taken */
 	char hostname[256];          /* lws's canonical host name, copied at listen */
 	int wake_pending;
 
@@ -327,7 +330,11 @@ int lwsj_lws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 /* http.c: [service] */
 #define LWSJ_HTTP_MALFORMED -2 /* lwsj_http_request: the request cannot be passed on as it is */
 int lwsj_put_field(struct lwsj_bytes *b, const void *p, size_t n);
-int lwsj_http_request(struct lwsj_ctx *ctx, struct lws *wsi, int reason, int32_t protocol);
+int lwsj_http_request(struct lwsj_ctx *ctx, struct lws *wsi, int reason, int32_t protocol,
+		      const struct lwsj_bytes *body);
+int lwsj_http_begin(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss);
+int lwsj_http_body(struct lwsj_pss *pss, const void *in, size_t len);
+int lwsj_http_body_done(struct lwsj_ctx *ctx, struct lws *wsi, struct lwsj_pss *pss);
 int lwsj_put_headers(struct lws *wsi, struct lwsj_bytes *b);
 int lwsj_http_writeable(struct lws *wsi, struct lwsj_pss *pss);
 void lwsj_http_free(struct lwsj_pss *pss);

@@ -287,7 +287,7 @@ static int64_t new_server(int *port)
 				    LWSJ_OVERFLOW_REFUSE, 1008) == LWSJ_OK);
 	CHECK(lwsj_ctx_add_protocol(ctx, "frag", LWSJ_PROTO_FRAGMENTS, 256, 64 * 1024,
 				    256 * 1024, LWSJ_OVERFLOW_CLOSE, 1008) == LWSJ_OK);
-	CHECK(lwsj_ctx_set_limits(ctx, 2048, 2, 0, 0, 0) == LWSJ_OK);
+	CHECK(lwsj_ctx_set_limits(ctx, 2048, 2, 0, 0, 0, 0) == LWSJ_OK);
 	CHECK(lwsj_ctx_listen(ctx, "127.0.0.1", 0, 0, MAX_CONNS, slots) == LWSJ_OK);
 	*port = lwsj_ctx_port(ctx);
 	CHECK(*port > 0);

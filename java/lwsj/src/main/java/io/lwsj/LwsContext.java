@@ -86,7 +86,8 @@ public final class LwsContext implements AutoCloseable {
                         "add protocol " + p.name());
             }
             checkArg(LwsjNative.lwsj_ctx_set_limits(h, b.maxHeaderBytes, (int) b.handshakeTimeout.toSeconds(),
-                    (int) b.pingInterval.toSeconds(), (int) b.idleTimeout.toSeconds(), b.maxCrossThreadQueueBytes));
+                    (int) b.pingInterval.toSeconds(), (int) b.idleTimeout.toSeconds(), b.maxCrossThreadQueueBytes,
+                    b.maxHttpBodyBytes));
             for (Extension<?> e : b.extensions) {
                 int index = LwsjNative.lwsj_ctx_add_extension(h, e.name(), e.clientOffer());
                 if (index < 0) {
@@ -659,8 +660,23 @@ public final class LwsContext implements AutoCloseable {
         private java.time.Duration pingInterval = java.time.Duration.ZERO;
         private java.time.Duration idleTimeout = java.time.Duration.ZERO;
         private long maxCrossThreadQueueBytes = Abi.FOREIGN_BYTES_DEFAULT;
+        private long maxHttpBodyBytes = Abi.HTTP_BODY_DEFAULT;
 
         private Builder() {}
+
+        /**
+         * The largest HTTP request body the first protocol's {@link Handler#onHttp} is given
+         * ({@link LwsRequest#body()}; default 1 MiB, 0 takes none). A request that announces
+         * a larger Content-Length is answered 413 and its connection closed; one with a body
+         * reaches onHttp once the body has arrived whole.
+         */
+        public Builder maxHttpBodyBytes(long bytes) {
+            if (bytes < 0 || bytes > Integer.MAX_VALUE - 64) {
+                throw new IllegalArgumentException("maxHttpBodyBytes must be 0.." + (Integer.MAX_VALUE - 64) + ", got " + bytes);
+            }
+            this.maxHttpBodyBytes = bytes;
+            return this;
+        }
 
         /**
          * The bound on what other threads may have queued for the service thread and not

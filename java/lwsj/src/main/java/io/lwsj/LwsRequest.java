@@ -14,12 +14,14 @@ public final class LwsRequest {
     private final String method;
     private final String path;
     private final String query;
+    private final byte[] body;
     private final Map<String, List<String>> headers;
 
-    LwsRequest(String method, String path, String query, Map<String, List<String>> headers) {
+    LwsRequest(String method, String path, String query, byte[] body, Map<String, List<String>> headers) {
         this.method = method;
         this.path = path;
         this.query = query;
+        this.body = body;
         this.headers = Collections.unmodifiableMap(headers);
     }
 
@@ -80,6 +82,22 @@ public final class LwsRequest {
             }
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The request's body (a copy), empty when it has none: an HTTP request with a
+     * Content-Length reaches the handler once its body is complete, up to
+     * {@link LwsContext.Builder#maxHttpBodyBytes}. A body sent chunked (no
+     * Content-Length) is not passed on: the request arrives with an empty body. An
+     * upgrade request has none.
+     */
+    public byte[] body() {
+        return body.clone();
+    }
+
+    /** The body as UTF-8 text (malformed bytes replaced). */
+    public String bodyText() {
+        return new String(body, StandardCharsets.UTF_8);
     }
 
     /** Headers by lower-case name. */

@@ -10,18 +10,22 @@ import java.util.Map;
 
 /**
  * Decodes the glue's request blob (lwsj.h): fields, each a native-order u32 length and
- * that many bytes, never a separator inside the bytes; method, path, query, then
+ * that many bytes, never a separator inside the bytes; method, path, query, body, then
  * name/value pairs.
  */
 final class RequestBlob {
     private RequestBlob() {}
 
     static LwsRequest parse(byte[] b) {
-        List<String> f = fields(b);
-        if (f.size() < 3 || (f.size() - 3) % 2 != 0) {
-            throw new IllegalArgumentException("malformed request blob: " + f.size() + " fields");
+        List<byte[]> raw = rawFields(b);
+        if (raw.size() < 4 || (raw.size() - 4) % 2 != 0) {
+            throw new IllegalArgumentException("malformed request blob: " + raw.size() + " fields");
         }
-        return new LwsRequest(f.get(0), f.get(1), f.get(2), pairs(f, 3));
+        List<String> f = new ArrayList<>(raw.size());
+        for (byte[] x : raw) {
+            f.add(new String(x, StandardCharsets.UTF_8));
+        }
+        return new LwsRequest(f.get(0), f.get(1), f.get(2), raw.get(3), pairs(f, 4));
     }
 
     /** The CLIENT_ESTABLISHED payload: peer IP, fd, subprotocol, then the response's headers. */
@@ -36,8 +40,16 @@ final class RequestBlob {
     record ClientResponse(String peer, int fd, String subprotocol, Map<String, List<String>> headers) {}
 
     private static List<String> fields(byte[] b) {
-        ByteBuffer in = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
         List<String> out = new ArrayList<>();
+        for (byte[] x : rawFields(b)) {
+            out.add(new String(x, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static List<byte[]> rawFields(byte[] b) {
+        ByteBuffer in = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
+        List<byte[]> out = new ArrayList<>();
         while (in.hasRemaining()) {
             if (in.remaining() < 4) {
                 throw new IllegalArgumentException("malformed blob: a field's length is cut short");
@@ -46,8 +58,9 @@ final class RequestBlob {
             if (n < 0 || n > in.remaining()) {
                 throw new IllegalArgumentException("malformed blob: a field of " + n + " bytes, " + in.remaining() + " left");
             }
-            out.add(new String(b, in.position(), n, StandardCharsets.UTF_8));
-            in.position(in.position() + n);
+            byte[] x = new byte[n];
+            in.get(x);
+            out.add(x);
         }
         return out;
     }

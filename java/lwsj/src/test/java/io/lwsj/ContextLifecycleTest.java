@@ -421,7 +421,7 @@ class ContextLifecycleTest extends ServerTestSupport {
         long h = io.lwsj.internal.LwsjNative.lwsj_ctx_new(none);
         try {
             assertTrue(h != 0);
-            int r = io.lwsj.internal.LwsjNative.lwsj_ctx_set_limits(h, 1, 0, 0, 0, 0);
+            int r = io.lwsj.internal.LwsjNative.lwsj_ctx_set_limits(h, 1, 0, 0, 0, 0, 0);
             assertEquals(io.lwsj.internal.Abi.ERR_ARG, r);
             assertTrue(io.lwsj.internal.LwsjNative.lwsj_last_error().contains("bad limits"),
                     io.lwsj.internal.LwsjNative.lwsj_last_error());

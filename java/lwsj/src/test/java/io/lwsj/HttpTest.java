@@ -278,6 +278,49 @@ class HttpTest extends ServerTestSupport {
         assertEquals(200, get(ctx, "/after").statusCode());
     }
 
+    /** A POST's body reaches onHttp whole, also when it arrives in pieces; keep-alive goes on. */
+    @Test
+    void aRequestBodyReachesTheHandlerWhole() throws Exception {
+        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.text(200, r.method() + " " + r.body().length)));
+        byte[] big = pattern(300_000);
+        try (RawClient c = RawClient.connect(ctx.port())) {
+            for (byte[] body : new byte[][] {"name=value&x=1".getBytes(StandardCharsets.UTF_8), new byte[0], big}) {
+                c.write("POST /form HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n");
+                for (int off = 0; off < body.length; off += 1000) { // in pieces
+                    c.write(java.util.Arrays.copyOfRange(body, off, Math.min(body.length, off + 1000)));
+                }
+                RawClient.Head h = c.readHead();
+                assertNotNull(h, "EOF instead of the answer to a " + body.length + "-byte body");
+                assertEquals("POST " + body.length, new String(c.readBody(h), StandardCharsets.UTF_8));
+                LwsRequest r = poll(requests, "onHttp for " + body.length + " bytes");
+                assertArrayEquals(body, r.body());
+            }
+            c.write("GET /after HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertEquals("GET 0", new String(c.readBody(c.readHead()), StandardCharsets.UTF_8));
+        }
+        assertEquals(0, poll(requests, "onHttp for the GET").body().length);
+    }
+
+    /** A body over maxHttpBodyBytes is answered 413 before it is read; the handler never sees it. */
+    @Test
+    void aBodyOverTheLimitIsAnswered413() throws Exception {
+        LwsContext ctx = track(localhost().documentRoot(root).maxHttpBodyBytes(1000)
+                .protocol(httpProtocol(r -> LwsResponse.text(200, "took " + r.body().length))).build()).start();
+        try (RawClient c = RawClient.connect(ctx.port())) {
+            c.write("POST /up HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1001\r\n\r\n");
+            RawClient.Head h = c.readHead();
+            assertNotNull(h);
+            assertEquals(413, h.status(), h.statusLine());
+        }
+        assertTrue(requests.isEmpty(), "a request over the body limit reached onHttp");
+        try (RawClient c = RawClient.connect(ctx.port())) {
+            c.write("POST /up HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n");
+            c.write(new byte[1000]);
+            assertEquals("took 1000", new String(c.readBody(c.readHead()), StandardCharsets.UTF_8));
+        }
+    }
+
     /** A content type is a header value: CR or LF in it would split the response. */
     @Test
     void aContentTypeWithCrOrLfIsRefused() throws Exception {

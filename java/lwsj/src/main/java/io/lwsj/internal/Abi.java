@@ -8,7 +8,7 @@ package io.lwsj.internal;
 public final class Abi {
     private Abi() {}
 
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 3;
 
     public static final int OK = 0;
     public static final int ERR_STALE = -1;
@@ -27,6 +27,8 @@ public final class Abi {
 
     /** The default bound on commands queued by other threads (lwsj_ctx_set_limits). */
     public static final long FOREIGN_BYTES_DEFAULT = 64L * 1024 * 1024;
+    /** The default limit on an HTTP request's body. */
+    public static final long HTTP_BODY_DEFAULT = 1024 * 1024;
 
     public static final int PROTO_FRAGMENTS = 0x1;
     public static final int PROTO_BROADCAST_CB = 0x2;

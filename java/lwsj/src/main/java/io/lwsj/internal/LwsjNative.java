@@ -57,7 +57,7 @@ public final class LwsjNative {
             int flags);
     public static native int lwsj_ctx_set_client_tls(long ctx, String ca, String cert, String key, String password);
     public static native int lwsj_ctx_set_limits(long ctx, int maxHeaderBytes, int handshakeTimeoutS,
-            int pingIntervalS, int idleTimeoutS, long maxForeignBytes);
+            int pingIntervalS, int idleTimeoutS, long maxForeignBytes, long maxHttpBody);
     public static native int lwsj_ctx_add_extension(long ctx, String name, String clientOffer);
     public static native int lwsj_ctx_set_deflate(long ctx, String clientOffer);
     public static native int lwsj_ctx_port(long ctx);
