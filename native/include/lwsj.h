@@ -96,7 +96,16 @@ extern "C" {
                                       * (may be empty), then the response headers as
                                       * name/value pairs */
 #define LWSJ_EV_CLIENT_ERROR 9 /* conn = 0; b = connect request id; a = payload len
-                                * (the reason, UTF-8) */
+                                * (the reason, UTF-8); flags = LWSJ_CONNERR_*;
+                                * protocol = the HTTP status for LWSJ_CONNERR_HTTP */
+
+/* why a connect failed (LWSJ_EV_CLIENT_ERROR flags) */
+#define LWSJ_CONNERR_OTHER      0
+#define LWSJ_CONNERR_REFUSED    1 /* nothing listens there (ECONNREFUSED) */
+#define LWSJ_CONNERR_UNRESOLVED 2 /* the host name did not resolve */
+#define LWSJ_CONNERR_TLS        3 /* the server's certificate was refused */
+#define LWSJ_CONNERR_HTTP       4 /* the server answered the upgrade with another status */
+#define LWSJ_CONNERR_TIMEOUT    5 /* the connect timeout passed first */
 
 #define LWSJ_EVF_BINARY  0x1
 #define LWSJ_EVF_FIRST   0x2

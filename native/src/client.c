@@ -7,6 +7,7 @@
  * CLIENT_ESTABLISHED or CLIENT_ERROR event carries back.
  */
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,9 +60,10 @@ static int parse(struct connect_req *r, const unsigned char *b, size_t len)
 	return 0;
 }
 
-static void report_error(struct lwsj_ctx *ctx, int64_t request, const char *reason)
+static void report_error(struct lwsj_ctx *ctx, int64_t request, int kind, int status,
+			 const char *reason)
 {
-	lwsj_emit(ctx, LWSJ_EV_CLIENT_ERROR, 0, 0, 0, request,
+	lwsj_emit(ctx, LWSJ_EV_CLIENT_ERROR, (uint16_t)kind, 0, status, request,
 		  reason, strlen(reason));
 }
 
@@ -73,18 +75,27 @@ uint32_t lwsj_client_slot(struct lws *wsi)
 	return o ? (uint32_t)(o - 1) : UINT32_MAX;
 }
 
-/* the attempt failed: say why once, and give the slot back */
-static void failed(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, const char *reason)
+/* the attempt failed: say why (LWSJ_CONNERR_*) once, and give the slot back */
+static void failed_as(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, int kind, int status,
+		      const char *reason)
 {
 	struct lwsj_client *k = ctx->conns[slot].client;
 
 	if (k && !k->reported) {
 		k->reported = 1;
-		report_error(ctx, k->request, k->timed_out ? "timed out" : reason);
+		if (k->timed_out)
+			report_error(ctx, k->request, LWSJ_CONNERR_TIMEOUT, 0, "timed out");
+		else
+			report_error(ctx, k->request, kind, status, reason);
 	}
 	if (wsi)
 		lws_set_opaque_user_data(wsi, NULL);
 	lwsj_conn_release(ctx, slot);
+}
+
+static void failed(struct lwsj_ctx *ctx, struct lws *wsi, uint32_t slot, const char *reason)
+{
+	failed_as(ctx, wsi, slot, LWSJ_CONNERR_OTHER, 0, reason);
 }
 
 static void connect_timeout(lws_sorted_usec_list_t *sul)
@@ -108,18 +119,19 @@ void lwsj_client_connect(struct lwsj_ctx *ctx, int64_t request, const unsigned c
 	uint32_t gen;
 
 	if (parse(&r, blob, len) || r.protocol < 0 || r.protocol >= ctx->nprotos) {
-		report_error(ctx, request, "malformed connect request");
+		report_error(ctx, request, LWSJ_CONNERR_OTHER, 0, "malformed connect request");
 		return;
 	}
 	slot = lwsj_conn_alloc_unlinked(ctx, r.protocol);
 	if (slot < 0) {
-		report_error(ctx, request, "too many connections (maxConnections reached)");
+		report_error(ctx, request, LWSJ_CONNERR_OTHER, 0,
+			     "too many connections (maxConnections reached)");
 		return;
 	}
 	k = calloc(1, sizeof(*k));
 	if (!k) {
 		lwsj_conn_release(ctx, (uint32_t)slot);
-		report_error(ctx, request, "out of memory");
+		report_error(ctx, request, LWSJ_CONNERR_OTHER, 0, "out of memory");
 		return;
 	}
 	ctx->conns[slot].client = k;
@@ -165,7 +177,8 @@ void lwsj_client_connect(struct lwsj_ctx *ctx, int64_t request, const unsigned c
 	if (!ctx->conns[slot].in_use || ctx->conns[slot].gen != gen)
 		return; /* already failed and reported from inside the call */
 	if (!wsi)
-		failed(ctx, NULL, (uint32_t)slot, "connect failed (unresolvable host?)");
+		failed_as(ctx, NULL, (uint32_t)slot, LWSJ_CONNERR_UNRESOLVED, 0,
+			  "connect failed (unresolvable host?)");
 	else
 		k->connecting = wsi;
 }
@@ -285,21 +298,31 @@ int lwsj_client_callback(struct lwsj_ctx *ctx, struct lws *wsi, enum lws_callbac
 		/* lws's texts end in a newline; drop it */
 		while (in && len && (((char *)in)[len - 1] == '\n' || ((char *)in)[len - 1] == ' '))
 			len--;
-		if (verify != X509_V_OK)
+		int kind = LWSJ_CONNERR_OTHER;
+
+		if (verify != X509_V_OK) {
 			/* say what OpenSSL found, in its own stable words */
 			snprintf(why, sizeof(why), "TLS: the server's certificate was refused: %s",
 				 X509_verify_cert_error_string(verify));
-		else if (status && status != 101)
+			kind = LWSJ_CONNERR_TLS;
+		} else if (status && status != 101) {
 			snprintf(why, sizeof(why), "HTTP %d: upgrade refused (%.*s)", status,
 				 (int)(in ? len : 0), in ? (const char *)in : "");
-		else if (in && len > 11 && !strncmp(in, "conn fail: ", 11))
+			kind = LWSJ_CONNERR_HTTP;
+		} else if (in && len > 11 && !strncmp(in, "conn fail: ", 11)) {
 			/* lws says "conn fail: <errno>" */
-			snprintf(why, sizeof(why), "%s (%.*s)", strerror(atoi((const char *)in + 11)),
-				 (int)len, (const char *)in);
-		else
+			int e = atoi((const char *)in + 11);
+
+			snprintf(why, sizeof(why), "%s (%.*s)", strerror(e), (int)len, (const char *)in);
+			if (e == ECONNREFUSED)
+				kind = LWSJ_CONNERR_REFUSED;
+		} else {
 			snprintf(why, sizeof(why), "%.*s", (int)(in ? len : 0),
 				 in ? (const char *)in : "connection failed");
-		failed(ctx, wsi, slot, why);
+			if (in && (strstr(why, "DNS") || strstr(why, "resolv") || strstr(why, "getaddrinfo")))
+				kind = LWSJ_CONNERR_UNRESOLVED;
+		}
+		failed_as(ctx, wsi, slot, kind, status, why);
 		return 0;
 	}
 

@@ -186,7 +186,7 @@ final class EventDispatcher {
             return;
         }
         if (type == Abi.EV_CLIENT_ERROR) {
-            clientError(x, string(b, data, len));
+            clientError(x, flags, protocol, string(b, data, len));
             return;
         }
         if (type == Abi.EV_BROADCAST) {
@@ -248,7 +248,7 @@ final class EventDispatcher {
         pending.future.complete(c);
     }
 
-    private void clientError(long request, String reason) {
+    private void clientError(long request, int kind, int status, String reason) {
         LwsContext.PendingConnect pending = context.takePending(request);
         if (pending == null) {
             return;
@@ -258,7 +258,20 @@ final class EventDispatcher {
         } catch (RuntimeException | LinkageError | AssertionError e) {
             LOG.error("onConnectionError of protocol '{}' failed", pending.protocol.name(), e);
         }
-        pending.future.completeExceptionally(new LwsException("cannot connect to " + pending.request + ": " + reason));
+        pending.future.completeExceptionally(connectFailure(pending.request, kind, status,
+                "cannot connect to " + pending.request + ": " + reason));
+    }
+
+    /** The exception of a failed connect, by the glue's LWSJ_CONNERR_* kind. */
+    static ConnectFailedException connectFailure(ClientRequest request, int kind, int status, String message) {
+        switch (kind) {
+            case Abi.CONNERR_REFUSED: return new ConnectionRefusedException(request, message);
+            case Abi.CONNERR_UNRESOLVED: return new UnresolvedHostException(request, message);
+            case Abi.CONNERR_TLS: return new TlsHandshakeException(request, message);
+            case Abi.CONNERR_HTTP: return new UpgradeRefusedException(request, status, message);
+            case Abi.CONNERR_TIMEOUT: return new ConnectTimeoutException(request, message);
+            default: return new ConnectFailedException(request, message);
+        }
     }
 
     private void register(Connection c, int protocol) {

@@ -167,7 +167,8 @@ public final class LwsContext implements AutoCloseable {
      * libwebsocket_client_connect: opens a client connection, from any thread. The
      * request's protocol (default: the first) gets the callbacks: onEstablished, or
      * onConnectionError with the reason. The future completes after onEstablished, on
-     * the service thread; it fails with an {@link LwsException} that says why.
+     * the service thread; it fails with a {@link ConnectFailedException} whose type says
+     * why (refused, unresolved host, TLS, the HTTP status of a refused upgrade, timed out).
      */
     public CompletableFuture<Connection> connect(ClientRequest request) {
         Objects.requireNonNull(request, "request");

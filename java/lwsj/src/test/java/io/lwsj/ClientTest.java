@@ -282,7 +282,8 @@ class ClientTest extends ClientTestKit {
 
         Throwable e = failure(s.clientContext.connect(r), "connect to a closed port");
 
-        assertInstanceOf(LwsException.class, e);
+        assertInstanceOf(ConnectionRefusedException.class, e);
+        assertSame(r, ((ConnectFailedException) e).request());
         assertTrue(e.getMessage().toLowerCase(Locale.ROOT).contains("refused"), e.getMessage());
         String reason = poll(s.client.connectionErrors, "onConnectionError");
         assertTrue(reason.toLowerCase(Locale.ROOT).contains("refused"), reason);
@@ -295,7 +296,7 @@ class ClientTest extends ClientTestKit {
 
         Throwable e = failure(s.clientContext.connect(s.request("/forbidden").build()), "connect to /forbidden");
 
-        assertInstanceOf(LwsException.class, e);
+        assertEquals(403, assertInstanceOf(UpgradeRefusedException.class, e).status());
         assertTrue(e.getMessage().contains("403"), e.getMessage());
         String reason = poll(s.client.connectionErrors, "onConnectionError");
         assertTrue(reason.contains("403"), reason);
@@ -316,7 +317,7 @@ class ClientTest extends ClientTestKit {
         Throwable e = failure(s.clientContext.connect(r), "connect to a silent server");
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 
-        assertInstanceOf(LwsException.class, e);
+        assertInstanceOf(ConnectTimeoutException.class, e);
         assertTrue(e.getMessage().contains("timed out"), e.getMessage());
         assertTrue(poll(s.client.connectionErrors, "onConnectionError").contains("timed out"));
         assertTrue(ms >= 250, "failed after " + ms + " ms, before the 300 ms timeout");

@@ -465,12 +465,12 @@ class TlsTest extends ClientTestKit {
         LwsContext cli = trustingClient(client);
 
         Throwable e1 = failure(cli.connect(wss(expired, "/")), "wss to a server with an expired certificate");
-        assertInstanceOf(LwsException.class, e1);
+        assertInstanceOf(TlsHandshakeException.class, e1);
         Throwable e2 = failure(cli.connect(wss(wrongHost, "/")), "wss to a server with a wrong-host certificate");
-        assertInstanceOf(LwsException.class, e2);
+        assertInstanceOf(TlsHandshakeException.class, e2);
         ClientRequest wrongName = ClientRequest.to("127.0.0.1", wrongHost.port(), "/", true).hostHeader("localhost").build();
         Throwable e3 = failure(cli.connect(wrongName), "wss to a wrong-host certificate, checked as localhost");
-        assertInstanceOf(LwsException.class, e3);
+        assertInstanceOf(TlsHandshakeException.class, e3);
         assertTrue(e1.getMessage().toLowerCase(java.util.Locale.ROOT).contains("expired"), e1.getMessage());
         // lws words it as "tls: IP address mismatch" or "server's cert didn't look good, X509_V_ERR = 64"
         assertTrue(e2.getMessage().contains("mismatch") || e2.getMessage().contains("X509_V_ERR"), e2.getMessage());

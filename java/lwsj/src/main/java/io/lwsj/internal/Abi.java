@@ -50,6 +50,13 @@ public final class Abi {
     public static final int EV_CLIENT_ESTABLISHED = 8;
     public static final int EV_CLIENT_ERROR = 9;
 
+    public static final int CONNERR_OTHER = 0;
+    public static final int CONNERR_REFUSED = 1;
+    public static final int CONNERR_UNRESOLVED = 2;
+    public static final int CONNERR_TLS = 3;
+    public static final int CONNERR_HTTP = 4;
+    public static final int CONNERR_TIMEOUT = 5;
+
     public static final int EVF_BINARY = 0x1;
     public static final int EVF_FIRST = 0x2;
     public static final int EVF_FINAL = 0x4;
