@@ -33,25 +33,13 @@ mkdir -p "$logs"
 rm -f "$out"/*.md "$out"/*.json "$logs"/*.log
 
 command -v java >/dev/null || die "java is missing"
+# shellcheck source=scripts/lib-peers.sh
+. "$root/scripts/lib-peers.sh"
 python=
-node_ok=0
 if [ "$compare" = 1 ]; then
-    for p in ${LWSJ_PYTHON:-} python3 /usr/bin/python3; do
-        if command -v "$p" >/dev/null && "$p" -c 'import websockets' 2>/dev/null; then
-            python=$p
-            break
-        fi
-    done
-    [ -n "$python" ] || die "no python3 with the websockets module (apt-get install python3-websockets, or --no-compare)"
-    command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are needed (or --no-compare)"
-    node_dir=$root/interop/node
-    if [ ! -f "$node_dir/node_modules/.package-lock.json" ] ||
-       [ "$node_dir/package-lock.json" -nt "$node_dir/node_modules/.package-lock.json" ]; then
-        say "npm ci (interop/node)"
-        (cd "$node_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) >"$logs/npm.log" 2>&1 ||
-            { cat "$logs/npm.log" >&2; die "npm ci failed"; }
-    fi
-    node_ok=1
+    python=$(peer_python) ||
+        die "no python3 with the websockets module (apt-get install python3-websockets, or --no-compare)"
+    peer_node_modules "$root" "$logs/npm.log" || die "the node peers cannot run (or --no-compare)"
 fi
 
 pids=()

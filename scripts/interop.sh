@@ -39,17 +39,10 @@ rm -f "$logs"/*.log
 # ---- what the suites need -----------------------------------------------------------
 
 command -v java >/dev/null || die "java is missing"
+# shellcheck source=scripts/lib-peers.sh
+. "$root/scripts/lib-peers.sh"
 if wants ws || wants browser; then
-    command -v node >/dev/null || die "node is missing (apt-get install nodejs npm)"
-    command -v npm >/dev/null || die "npm is missing (apt-get install npm)"
-    node_dir=$root/interop/node
-    # npm ci when node_modules is missing or older than the lock file
-    if [ ! -f "$node_dir/node_modules/.package-lock.json" ] ||
-       [ "$node_dir/package-lock.json" -nt "$node_dir/node_modules/.package-lock.json" ]; then
-        say "npm ci (interop/node: ws, playwright-core; no browser download)"
-        (cd "$node_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) \
-            >"$logs/npm.log" 2>&1 || { cat "$logs/npm.log" >&2; die "npm ci failed"; }
-    fi
+    peer_node_modules "$root" "$logs/npm.log" || die "the node suites cannot run"
 fi
 chromium=${LWSJ_CHROMIUM:-/usr/bin/chromium}
 if wants browser; then
@@ -57,13 +50,8 @@ if wants browser; then
 fi
 python=
 if wants python; then
-    for p in ${LWSJ_PYTHON:-} python3 /usr/bin/python3; do
-        if command -v "$p" >/dev/null && "$p" -c 'import websockets' 2>/dev/null; then
-            python=$p
-            break
-        fi
-    done
-    [ -n "$python" ] || die "no python3 with the websockets module (apt-get install python3-websockets, or set LWSJ_PYTHON)"
+    python=$(peer_python) ||
+        die "no python3 with the websockets module (apt-get install python3-websockets, or set LWSJ_PYTHON)"
 fi
 command -v openssl >/dev/null || die "openssl is missing"
 

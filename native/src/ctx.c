@@ -39,25 +39,39 @@ pthread_mutex_t *lwsj_ctx_lock(struct lwsj_ctx *ctx)
 }
 
 /*
- * [owner] the context of a handle, or NULL when stale. Only the owner may keep using
- * it after the lock is released: another thread could free it meanwhile (those use
- * lock_live). Every ABI entry that takes a context passes here or through lock_live,
- * and both start the thread's error text afresh, so that no error text outlives the
- * call that set it.
+ * [any] locks the table entry of a handle and returns that lock, with *ctx the entry's
+ * context (NULL when stale); NULL, nothing locked, for a handle that cannot be one.
+ * Every ABI entry
+ * that takes a context comes through here, so the thread's error text starts afresh:
+ * no error text outlives the call that set it.
  */
-struct lwsj_ctx *lwsj_ctx_get(int64_t handle)
+static pthread_mutex_t *lock_entry(int64_t handle, struct lwsj_ctx **ctx)
 {
 	uint32_t idx = (uint32_t)(handle & 0xffffffff), gen = (uint32_t)((uint64_t)handle >> 32);
-	struct lwsj_ctx *ctx = NULL;
 
+	*ctx = NULL;
 	lwsj_clear_error();
 	if (idx >= LWSJ_MAX_CONTEXTS || !gen)
 		return NULL;
 	pthread_once(&table_once, table_init);
 	pthread_mutex_lock(&table[idx].lock);
 	if (table[idx].gen == gen)
-		ctx = table[idx].ctx;
-	pthread_mutex_unlock(&table[idx].lock);
+		*ctx = table[idx].ctx;
+	return &table[idx].lock;
+}
+
+/*
+ * [owner] the context of a handle, or NULL when stale. Only the owner may keep using
+ * it after the lock is released: another thread could free it meanwhile (those use
+ * lock_live).
+ */
+struct lwsj_ctx *lwsj_ctx_get(int64_t handle)
+{
+	struct lwsj_ctx *ctx;
+	pthread_mutex_t *lock = lock_entry(handle, &ctx);
+
+	if (lock)
+		pthread_mutex_unlock(lock);
 	return ctx;
 }
 
@@ -69,20 +83,14 @@ struct lwsj_ctx *lwsj_ctx_get(int64_t handle)
  */
 static struct lwsj_ctx *lock_live(int64_t handle)
 {
-	uint32_t idx = (uint32_t)(handle & 0xffffffff), gen = (uint32_t)((uint64_t)handle >> 32);
 	struct lwsj_ctx *ctx;
+	pthread_mutex_t *lock = lock_entry(handle, &ctx);
 
-	lwsj_clear_error();
-	if (idx >= LWSJ_MAX_CONTEXTS || !gen)
-		return NULL;
-	pthread_once(&table_once, table_init);
-	pthread_mutex_lock(&table[idx].lock);
-	ctx = table[idx].gen == gen ? table[idx].ctx : NULL;
-	if (!ctx || !ctx->lws || ctx->destroying) {
-		pthread_mutex_unlock(&table[idx].lock);
-		return NULL;
-	}
-	return ctx;
+	if (ctx && ctx->lws && !ctx->destroying)
+		return ctx;
+	if (lock)
+		pthread_mutex_unlock(lock);
+	return NULL;
 }
 
 static void unlock_live(struct lwsj_ctx *ctx)
@@ -212,9 +220,9 @@ int32_t lwsj_ctx_set_limits(int64_t handle, int32_t max_header_bytes, int32_t ha
 	    max_foreign_bytes < 0 || (max_foreign_bytes && max_foreign_bytes < 4096) ||
 	    max_http_body < 0 || max_http_body > INT32_MAX - 64) {
 		lwsj_set_error("bad limits (headers %d, handshake %d s, ping %d s, idle %d s, "
-			       "cross-thread queue %lld bytes)", max_header_bytes,
+			       "cross-thread queue %lld bytes, HTTP body %lld bytes)", max_header_bytes,
 			       handshake_timeout_s, ping_interval_s, idle_timeout_s,
-			       (long long)max_foreign_bytes);
+			       (long long)max_foreign_bytes, (long long)max_http_body);
 		return LWSJ_ERR_ARG;
 	}
 	ctx->max_foreign_bytes = max_foreign_bytes ? (size_t)max_foreign_bytes
@@ -380,7 +388,7 @@ int32_t lwsj_ctx_port(int64_t handle)
 	return port;
 }
 
-/* [any] a copy lws made at listen time: lws's own context may be going away */
+/* [any] from the copy made at listen time: lws's own context may be going away */
 int32_t lwsj_ctx_hostname(int64_t handle, char *out, int32_t cap)
 {
 	struct lwsj_ctx *ctx;

@@ -189,10 +189,7 @@ public final class LwsContext implements AutoCloseable {
                 : submissions.fromOtherThread(Abi.CMD_CONNECT, 0, id, 0, blob, 0, null, blob.length);
         if (r != Abi.OK) {
             pendingConnects.remove(id);
-            pending.future.completeExceptionally(r == Abi.ERR_BUSY
-                    ? new ContextSaturatedException(LwsjNative.lwsj_last_error())
-                    : r == Abi.ERR_STALE ? new IllegalStateException("context is closed")
-                    : new LwsException("connect refused: " + Abi.describe(r)));
+            pending.future.completeExceptionally(refusal(r));
         }
         return pending.future;
     }
@@ -491,13 +488,19 @@ public final class LwsContext implements AutoCloseable {
         refusedUnlessOk(r);
     }
 
-    /** A status of lwsj_submit other than OK and STALE, as the exception it means. */
+    /** Throws what a status of lwsj_submit other than OK and STALE means. */
     private static void refusedUnlessOk(int r) {
-        if (r == Abi.ERR_BUSY) {
-            throw new ContextSaturatedException(LwsjNative.lwsj_last_error());
-        }
         if (r != Abi.OK && r != Abi.ERR_STALE) {
-            throw new LwsException("the service thread's queue refused the call: " + Abi.describe(r));
+            throw refusal(r);
+        }
+    }
+
+    /** The exception a refused submission means, by lwsj_submit's status. */
+    private static RuntimeException refusal(int r) {
+        switch (r) {
+            case Abi.ERR_BUSY: return new ContextSaturatedException(LwsjNative.lwsj_last_error());
+            case Abi.ERR_STALE: return new IllegalStateException("context is closed");
+            default: return new LwsException("the service thread's queue refused the call: " + Abi.describe(r));
         }
     }
 

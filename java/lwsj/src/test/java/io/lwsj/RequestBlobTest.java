@@ -49,6 +49,12 @@ class RequestBlobTest extends ServerTestSupport {
         }
     }
 
+    /** A plain GET of target; returns the request onHttp saw. */
+    LwsRequest get(LwsContext ctx, String target) throws IOException {
+        send(ctx, ("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        return poll(httpRequests, "onHttp for " + target);
+    }
+
     static byte[] upgrade(LwsContext ctx, String target, String origin) {
         return RawClient.upgradeRequest(ctx.port(), target, RawClient.newKey(), "13", "guarded",
                 Map.of("Origin", origin)).getBytes(StandardCharsets.ISO_8859_1);
@@ -108,8 +114,7 @@ class RequestBlobTest extends ServerTestSupport {
     @Test
     void anEncodedAmpersandStaysInsideItsParameter() throws IOException {
         LwsContext ctx = start();
-        send(ctx, "GET /p?a=x%26b%3Dy&c=%2B1+2&d HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        LwsRequest r = poll(httpRequests, "onHttp");
+        LwsRequest r = get(ctx, "/p?a=x%26b%3Dy&c=%2B1+2&d");
         assertEquals("a=x%26b%3Dy&c=%2B1%202&d", r.query());
         Map<String, List<String>> p = r.queryParameters();
         assertEquals(List.of("x&b=y"), p.get("a"));
@@ -124,9 +129,7 @@ class RequestBlobTest extends ServerTestSupport {
         LwsContext ctx = start();
         for (int n : new int[] {1023, 1024, 1025, 3000}) {
             String value = "v".repeat(n);
-            send(ctx, ("GET /p?first=1&long=" + value + "&last=2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            LwsRequest r = poll(httpRequests, "onHttp");
+            LwsRequest r = get(ctx, "/p?first=1&long=" + value + "&last=2");
             assertEquals("first=1&long=" + value + "&last=2", r.query(), "a parameter of " + (n + 5) + " bytes");
             assertEquals(value, r.queryParameter("long"));
         }
@@ -135,8 +138,7 @@ class RequestBlobTest extends ServerTestSupport {
     @Test
     void utf8InTheQueryIsPercentEncodedAndDecodesBack() throws IOException {
         LwsContext ctx = start();
-        send(ctx, "GET /p?name=%C3%A9t%C3%A9&e=a%3Db HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        LwsRequest r = poll(httpRequests, "onHttp");
+        LwsRequest r = get(ctx, "/p?name=%C3%A9t%C3%A9&e=a%3Db");
         assertEquals("name=%C3%A9t%C3%A9&e=a%3Db", r.query());
         assertEquals("\u00e9t\u00e9", r.queryParameter("name"));
         assertEquals("a=b", r.queryParameter("e"));
