@@ -62,12 +62,12 @@ extern "C" {
 
 /* what happens when a send would pass a connection's queue bound */
 #define LWSJ_OVERFLOW_REFUSE      0 /* the send is refused (LWSJ_ERR_FULL); broadcast skips it */
-#define LWSJ_OVERFLOW_DROP        1 /* the message is dropped for that connection */
 #define LWSJ_OVERFLOW_CLOSE       2 /* the connection is closed with the protocol's close code */
 
 /* ---- context options (lwsj_ctx_listen) ------------------------------------ */
 #define LWSJ_OPT_NO_VALIDATE_UTF8 0x1 /* turn off UTF-8 validation of text frames (on by default) */
 #define LWSJ_OPT_EXTERNAL_POLL    0x2 /* tell Java about every fd to watch (LWSJ_UP_POLL) */
+#define LWSJ_OPT_NETWORK_FILTER   0x4 /* ask Java about each accepted TCP connection (LWSJ_UP_FILTER_NETWORK) */
 
 /* ---- events (glue -> Java, through the event buffer) ---------------------- */
 /*
@@ -98,6 +98,8 @@ extern "C" {
 #define LWSJ_EV_CLIENT_ERROR 9 /* conn = 0; b = connect request id; a = payload len
                                 * (the reason, UTF-8); flags = LWSJ_CONNERR_*;
                                 * protocol = the HTTP status for LWSJ_CONNERR_HTTP */
+#define LWSJ_EV_SENT        10 /* b = the token of a LWSJ_CMD_SEND whose frame has been
+                                * written to the socket (lws holds no unsent tail of it) */
 
 /* why a connect failed (LWSJ_EV_CLIENT_ERROR flags) */
 #define LWSJ_CONNERR_OTHER      0
@@ -124,7 +126,8 @@ extern "C" {
  */
 #define LWSJ_CMD_HEADER_SIZE 24
 
-#define LWSJ_CMD_SEND          1 /* payload = message or fragment */
+#define LWSJ_CMD_SEND          1 /* payload = message or fragment; aux = 0, or a token that
+                                  * LWSJ_EV_SENT reports once the frame is written */
 #define LWSJ_CMD_CLOSE         2 /* aux = close code; payload = reason (<= 123 bytes) */
 #define LWSJ_CMD_WRITABLE      3 /* ask for a WRITEABLE event once the queue is empty */
 #define LWSJ_CMD_RX_FLOW       4 /* aux = 1 to read, 0 to stop reading */

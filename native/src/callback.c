@@ -57,6 +57,8 @@ static int filter_network(struct lwsj_ctx *ctx, void *in)
 	socklen_t sl = sizeof(sa);
 	char ip[INET6_ADDRSTRLEN] = "";
 
+	if (!ctx->network_filter)
+		return 0; /* no filter: no upcall per accepted connection */
 	if (getpeername(fd, (struct sockaddr *)&sa, &sl))
 		return 1; /* already gone */
 	if (sa.ss_family == AF_INET)

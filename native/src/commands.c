@@ -117,6 +117,8 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 		/* with an extension active lws frames and masks; else we do */
 		f = lwsj_frame_new(ctx, (uint8_t)(k->h.flags & 0x1f), k->payload, k->h.len,
 				   c->is_client && !c->ext_active);
+		if (f)
+			f->token = (uint32_t)k->h.aux;
 		if (!f || lwsj_conn_enqueue(ctx, slot, f) < 0)
 			cannot_queue(ctx, slot, k->h.len);
 		lwsj_frame_unref(ctx, f);

@@ -71,6 +71,9 @@ void lwsj_conn_release(struct lwsj_ctx *ctx, uint32_t slot)
 	lwsj_conn_drop_queue(ctx, slot);
 	free(c->q);
 	free(c->rx);
+	free(c->sent);
+	c->sent = NULL;
+	c->sent_len = c->sent_cap = 0;
 	free(c->texts);
 	c->texts = NULL;
 	if (c->client) {

@@ -172,8 +172,8 @@ int32_t lwsj_ctx_add_protocol(int64_t handle, const char *name, int32_t flags,
 		return LWSJ_ERR_STATE;
 	}
 	if (!name || !*name || rx_buffer_size < 128 || max_message_size < 1 ||
-	    max_queued_bytes < 1 || overflow_policy < LWSJ_OVERFLOW_REFUSE ||
-	    overflow_policy > LWSJ_OVERFLOW_CLOSE) {
+	    max_queued_bytes < 1 || (overflow_policy != LWSJ_OVERFLOW_REFUSE &&
+	     overflow_policy != LWSJ_OVERFLOW_CLOSE)) {
 		lwsj_set_error("bad protocol settings");
 		return LWSJ_ERR_ARG;
 	}
@@ -277,6 +277,7 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 	ctx->max_conns = (uint32_t)max_conns;
 	ctx->slots = slots;
 	ctx->external_poll = !!(options & LWSJ_OPT_EXTERNAL_POLL);
+	ctx->network_filter = !!(options & LWSJ_OPT_NETWORK_FILTER);
 	/* the free list runs from slot 0 upward so that low slots are reused first */
 	for (int32_t i = max_conns - 1; i >= 0; i--) {
 		ctx->conns[i].next = ctx->free_head;

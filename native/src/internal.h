@@ -33,6 +33,7 @@ struct lwsj_frame {
 	uint8_t hdr_len;   /* header bytes written just before the payload */
 	uint8_t opflags;   /* LWSJ_SEND_* of this frame */
 	uint8_t size_class; /* its list in the frame pool, or LWSJ_POOL_NONE */
+	uint32_t token;    /* reported in LWSJ_EV_SENT once written; 0: not asked for */
 	unsigned char buf[]; /* LWSJ_HEADROOM bytes, then the payload */
 };
 
@@ -139,6 +140,9 @@ struct lwsj_conn {
 	struct lwsj_frame **q;
 	uint32_t q_head, q_len, q_cap;
 	struct lwsj_frame *in_flight; /* written with lws_write; valid until next WRITEABLE */
+	/* tokens of frames written while lws still holds an unsent tail: reported at the
+	 * next WRITEABLE, which lws gives only once the tail has gone */
+	uint32_t *sent, sent_len, sent_cap;
 
 	/* assembly of a message that arrives in several chunks */
 	unsigned char *rx;
@@ -232,6 +236,7 @@ struct lwsj_ctx {
 	struct lws *http_wsi;    /* the wsi of the HTTP upcall in progress */
 	int destroying;
 	int external_poll;       /* tell Java about fds to watch */
+	int network_filter;      /* ask Java about each accepted connection */
 	int epoll_fd;            /* else: the set lwsj_service waits in (epoll.c) */
 	struct lwsj_watch watch; /* and what it watches */
 	int wake_fd;             /* an eventfd other threads wake the loop with */

@@ -61,6 +61,7 @@ struct lwsj_frame *lwsj_frame_new(struct lwsj_ctx *ctx, uint8_t opflags, const v
 	if (!f)
 		return NULL;
 	f->refs = 1;
+	f->token = 0;
 	f->len = (uint32_t)len;
 	f->opflags = opflags;
 	if (len)
@@ -171,6 +172,42 @@ void lwsj_conn_abort(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *
 }
 
 /*
+ * Keeps the token of a frame about to be written, for report_sent. Without memory for
+ * it the token is reported at once: early, but never lost.
+ */
+static void keep_token(struct lwsj_ctx *ctx, uint32_t slot, uint32_t token)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+
+	if (!token)
+		return;
+	if (c->sent_len == c->sent_cap) {
+		uint32_t ncap = c->sent_cap ? c->sent_cap * 2 : 8;
+		uint32_t *n = realloc(c->sent, sizeof(*n) * ncap);
+
+		if (!n) {
+			lwsj_emit(ctx, LWSJ_EV_SENT, 0, lwsj_conn_handle(ctx, slot), c->protocol,
+				  token, NULL, 0);
+			return;
+		}
+		c->sent = n;
+		c->sent_cap = ncap;
+	}
+	c->sent[c->sent_len++] = token;
+}
+
+/* LWSJ_EV_SENT for every kept token: their frames have left lws for the socket */
+static void report_sent(struct lwsj_ctx *ctx, uint32_t slot)
+{
+	struct lwsj_conn *c = &ctx->conns[slot];
+
+	for (uint32_t i = 0; i < c->sent_len; i++)
+		lwsj_emit(ctx, LWSJ_EV_SENT, 0, lwsj_conn_handle(ctx, slot), c->protocol,
+			  c->sent[i], NULL, 0);
+	c->sent_len = 0;
+}
+
+/*
  * With an extension active lws must frame (and compress) each message itself: one
  * lws_write per WRITEABLE, from a buffer that stays valid until the next one.
  */
@@ -189,6 +226,7 @@ static int write_through_extension(struct lwsj_ctx *ctx, uint32_t slot)
 	int op = f->opflags & 0xf, r;
 
 	lwsj_slot_add_queued(ctx, slot, -(int64_t)lwsj_frame_wire_len(f));
+	keep_token(ctx, slot, f->token); /* reported at the next WRITEABLE */
 	if (!f->len && !(f->opflags & LWSJ_SEND_NO_FIN) &&
 	    (op == LWSJ_SEND_TEXT || op == LWSJ_SEND_BINARY)) {
 		/*
@@ -228,6 +266,7 @@ static int write_batch(struct lwsj_ctx *ctx, uint32_t slot)
 	if (c->q_len == 1 || lwsj_frame_wire_len(f) > LWSJ_SCRATCH_SIZE / 2) {
 		f = pop(c);
 		n = lwsj_frame_wire_len(f);
+		keep_token(ctx, slot, f->token);
 		r = lws_write(c->wsi, f->buf + LWSJ_HEADROOM - f->hdr_len, n, LWS_WRITE_RAW);
 		lwsj_frame_unref(ctx, f);
 	} else {
@@ -242,12 +281,17 @@ static int write_batch(struct lwsj_ctx *ctx, uint32_t slot)
 				break;
 			memcpy(d + n, f->buf + LWSJ_HEADROOM - f->hdr_len, w);
 			n += w;
+			keep_token(ctx, slot, f->token);
 			lwsj_frame_unref(ctx, pop(c));
 		}
 		r = lws_write(c->wsi, d, n, LWS_WRITE_RAW);
 	}
 	lwsj_slot_add_queued(ctx, slot, -(int64_t)n);
-	return r < 0 ? -1 : 0;
+	if (r < 0)
+		return -1;
+	if (!lws_partial_buffered(c->wsi))
+		report_sent(ctx, slot); /* else at the next WRITEABLE, once lws has sent the tail */
+	return 0;
 }
 
 /* [service] SERVER_WRITEABLE: returns -1 to have lws close the connection */
@@ -257,10 +301,12 @@ int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot)
 
 	lwsj_frame_unref(ctx, c->in_flight);
 	c->in_flight = NULL;
+	report_sent(ctx, slot); /* lws gives WRITEABLE only once what it held has gone */
 	if (c->q_len) {
 		if (c->ext_active ? write_through_extension(ctx, slot) : write_batch(ctx, slot))
 			return -1;
-		if (c->q_len || c->close_pending) {
+		/* kept tokens wait for the WRITEABLE that says lws's tail has gone */
+		if (c->q_len || c->close_pending || c->sent_len) {
 			lwsj_want_writeable(ctx, c->wsi);
 			return 0;
 		}

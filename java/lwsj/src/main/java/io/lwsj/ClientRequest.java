@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where and how a client connects (libwebsocket_client_connect's arguments): by URI or
@@ -20,10 +21,10 @@ public final class ClientRequest {
     private final int port;
     private final String path;
     private final String hostHeader;
-    private final String origin;
+    private final @Nullable String origin;
     private final List<String> subprotocols;
     private final Map<String, String> headers;
-    private final String protocol;
+    private final @Nullable Protocol<?> protocol;
     private final Duration timeout;
     private final boolean insecure;
 
@@ -93,11 +94,11 @@ public final class ClientRequest {
     /** The path with its query. */
     public String path() { return path; }
     public String hostHeader() { return hostHeader; }
-    public String origin() { return origin; }
+    public @Nullable String origin() { return origin; }
     public List<String> subprotocols() { return subprotocols; }
     public Map<String, String> headers() { return headers; }
-    /** The local protocol whose handler gets this connection's callbacks; null: the first. */
-    public String protocol() { return protocol; }
+    /** The local protocol whose handler gets this connection's callbacks; null: the context's first. */
+    public @Nullable Protocol<?> protocol() { return protocol; }
     public Duration timeout() { return timeout; }
     public boolean insecureSkipTlsVerification() { return insecure; }
 
@@ -116,7 +117,7 @@ public final class ClientRequest {
         private String origin;
         private final List<String> subprotocols = new ArrayList<>();
         private final Map<String, String> headers = new LinkedHashMap<>();
-        private String protocol;
+        private @Nullable Protocol<?> protocol;
         private Duration timeout = Duration.ofSeconds(20);
         private boolean insecure;
 
@@ -174,9 +175,9 @@ public final class ClientRequest {
             return this;
         }
 
-        /** The local protocol (by name) whose handler serves this connection. */
-        public Builder protocol(String name) {
-            this.protocol = Objects.requireNonNull(name, "name");
+        /** The local protocol (one of the context's) whose handler serves this connection. */
+        public Builder protocol(Protocol<?> protocol) {
+            this.protocol = Objects.requireNonNull(protocol, "protocol");
             return this;
         }
 

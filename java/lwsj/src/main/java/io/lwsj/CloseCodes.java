@@ -17,7 +17,7 @@ public final class CloseCodes {
     private CloseCodes() {}
 
     /** Throws IllegalArgumentException unless code may be sent in a close frame. */
-    static void checkSendable(int code) {
+    public static void checkSendable(int code) {
         boolean ok = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011)
                 || (code >= 3000 && code <= 4999);
         if (!ok) {

@@ -1,15 +1,18 @@
 package io.lwsj;
 
-import java.net.InetAddress;
+import io.lwsj.internal.Utf8;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The callbacks of one protocol; the Java form of a libwebsockets protocol callback.
- * Every method runs on the context's service thread, one at a time, never re-entrantly.
- * Every method has a default, so a handler implements only what it needs.
+ * The per-connection callbacks of one protocol; the Java form of a libwebsockets protocol
+ * callback. The calls for one connection run one at a time on the service thread that
+ * owns it, never re-entrantly. Every method has a default, so a handler implements only
+ * what it needs, and every method is called whether or not it is overridden (a
+ * delegating wrapper behaves as the handler it wraps). What concerns the whole context
+ * (HTTP, the network filter, TLS, an external poll loop) is set on
+ * {@link LwsContext.Builder}, not here.
  *
  * <p>ByteBuffers passed to a handler are views of native memory that are valid only
  * until the method returns (like {@code in} in a C callback): copy what you keep.
@@ -34,66 +37,33 @@ public interface Handler<S> {
 
     /**
      * CLIENT_APPEND_HANDSHAKE_HEADER: headers to add to a client's handshake request,
-     * asked for when the request is sent; null fails the connection attempt. Only called
-     * for handlers that override it.
+     * asked for when the request is sent; null fails the connection attempt.
      */
-    default Map<String, String> clientHandshakeHeaders(ClientRequest request) {
+    default @Nullable Map<String, String> clientHandshakeHeaders(ClientRequest request) {
         return Map.of();
-    }
-
-    /**
-     * OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS / OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS
-     * (first protocol only): PEM files of further CAs to trust for checking client
-     * certificates (clientSide false) or servers this context connects to (true).
-     * Called while the context is built, on the building thread.
-     */
-    default List<Path> extraTrustedCaFiles(boolean clientSide) {
-        return List.of();
-    }
-
-    /**
-     * OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION (first protocol only): once for each
-     * certificate of a client's chain, with OpenSSL's own verdict. Return false to
-     * refuse the client. The default keeps OpenSSL's verdict.
-     */
-    default boolean verifyClientCertificate(boolean opensslAccepted, int depth, String subject) {
-        return opensslAccepted;
     }
 
     /**
      * CONFIRM_EXTENSION_OKAY (server: request is null) and
      * CLIENT_CONFIRM_EXTENSION_SUPPORTED (client: the request being made): return false
      * to refuse the extension for this connection, or to withdraw it from the offer.
-     * Only called for handlers that override it.
+     * Called only for protocols built with {@link Protocol.Builder#confirmExtensions}.
      */
-    default boolean confirmExtension(String extension, ClientRequest request) {
+    default boolean confirmExtension(String extension, @Nullable ClientRequest request) {
         return true;
     }
-
-    /**
-     * ADD_POLL_FD (first protocol, contexts built with
-     * {@link LwsContext.Builder#externalPoll(boolean)}): watch fd for these poll(2)
-     * events and call {@link LwsContext#serviceFd} when it is ready. Also called while
-     * the context is built, on the building thread.
-     */
-    default void onAddPollFd(int fd, int events) {}
-
-    /** DEL_POLL_FD: stop watching fd. */
-    default void onDelPollFd(int fd) {}
-
-    /** CHANGE_MODE_POLL_FD (the classic SET_MODE / CLEAR_MODE): watch fd for these events now. */
-    default void onChangeModePollFd(int fd, int events, int previousEvents) {}
 
     /** RECEIVE, whole message: a complete text message. */
     default void onText(Connection connection, S session, String text) {}
 
     /**
      * RECEIVE, whole message: a complete text message as its UTF-8 bytes (already
-     * validated), valid only during the call. A handler that overrides this gets it
-     * instead of {@link #onText}, without a String being made.
+     * validated), valid only during the call. The default makes the String and calls
+     * {@link #onText}; a handler that overrides this gets the bytes without a String
+     * being made.
      */
     default void onTextBytes(Connection connection, S session, ByteBuffer utf8) {
-        onText(connection, session, java.nio.charset.StandardCharsets.UTF_8.decode(utf8).toString());
+        onText(connection, session, Utf8.decode(utf8));
     }
 
     /** RECEIVE, whole message: a complete binary message; valid only during the call. */
@@ -128,7 +98,7 @@ public interface Handler<S> {
      */
     default void onBroadcast(Connection connection, S session, ByteBuffer data, boolean binary) {
         if (binary) {
-            connection.send(data);
+            connection.sendBinary(data);
         } else {
             connection.sendText(data);
         }
@@ -136,25 +106,6 @@ public interface Handler<S> {
 
     /** CLOSED: the connection is gone; code 1006 when no close frame was exchanged. */
     default void onClosed(Connection connection, S session, int code, String reason) {}
-
-    /**
-     * HTTP: only the first protocol of a context sees HTTP requests. Return the answer;
-     * the default is 404.
-     */
-    default LwsResponse onHttp(LwsRequest request) {
-        return LwsResponse.notFound();
-    }
-
-    /** HTTP_FILE_COMPLETION: a file answered with {@link LwsResponse#file} has been sent. */
-    default void onHttpFileCompletion(Path file) {}
-
-    /**
-     * FILTER_NETWORK_CONNECTION (first protocol only): a TCP connection was accepted;
-     * return false to drop it before anything is sent.
-     */
-    default boolean filterNetworkConnection(InetAddress peer) {
-        return true;
-    }
 
     /**
      * FILTER_PROTOCOL_CONNECTION: a client asks to upgrade to this protocol; return

@@ -1,8 +1,6 @@
 package io.lwsj;
 
-import io.lwsj.internal.LwsjNative;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.lwsj.internal.NativeLog;
 
 /** Process-wide settings: the libwebsockets version and its log level (lws_set_log_level). */
 public final class Lws {
@@ -23,18 +21,11 @@ public final class Lws {
     /** The default: errors and warnings. */
     public static final int DEFAULT_LOG_LEVELS = LOG_ERR | LOG_WARN;
 
-    private static final Logger LOG = LoggerFactory.getLogger("io.lwsj.libwebsockets");
-    private static final LwsjNative.LogFn BRIDGE = Lws::log; // held for as long as C may call it
-
-    static {
-        LwsjNative.lwsj_set_log(DEFAULT_LOG_LEVELS, BRIDGE);
-    }
-
     private Lws() {}
 
     /** The libwebsockets version string, e.g. "4.3.5-...". */
     public static String libwebsocketsVersion() {
-        return LwsjNative.lwsj_lws_version();
+        return NativeLog.libwebsocketsVersion();
     }
 
     /**
@@ -45,25 +36,6 @@ public final class Lws {
         if ((levels & ~0xfff) != 0) {
             throw new IllegalArgumentException("unknown log level bits: 0x" + Integer.toHexString(levels & ~0xfff));
         }
-        LwsjNative.lwsj_set_log(levels, BRIDGE);
-    }
-
-    /** Ensures the default log routing is installed (called when a context is built). */
-    static void init() {
-        // the static initializer does the work
-    }
-
-    private static void log(int level, String line) {
-        if ((level & LOG_ERR) != 0) {
-            LOG.error(line);
-        } else if ((level & LOG_WARN) != 0) {
-            LOG.warn(line);
-        } else if ((level & (LOG_NOTICE | LOG_USER)) != 0) {
-            LOG.info(line);
-        } else if ((level & (LOG_INFO | LOG_DEBUG)) != 0) {
-            LOG.debug(line);
-        } else {
-            LOG.trace(line);
-        }
+        NativeLog.setLevels(levels);
     }
 }

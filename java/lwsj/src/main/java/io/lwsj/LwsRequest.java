@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** An HTTP request (or a WebSocket upgrade request) as libwebsockets parsed it. */
 public final class LwsRequest {
@@ -17,12 +19,18 @@ public final class LwsRequest {
     private final byte[] body;
     private final Map<String, List<String>> headers;
 
-    LwsRequest(String method, String path, String query, byte[] body, Map<String, List<String>> headers) {
-        this.method = method;
-        this.path = path;
-        this.query = query;
-        this.body = body;
-        this.headers = Collections.unmodifiableMap(headers);
+    /**
+     * A request as the engine hands it to handlers; public so that an {@link HttpHandler}
+     * can be tested without a server. Header names must be lower case; everything is copied.
+     */
+    public LwsRequest(String method, String path, String query, byte[] body, Map<String, List<String>> headers) {
+        this.method = Objects.requireNonNull(method, "method");
+        this.path = Objects.requireNonNull(path, "path");
+        this.query = Objects.requireNonNull(query, "query");
+        this.body = body.clone();
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        headers.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        this.headers = Collections.unmodifiableMap(copy);
     }
 
     public String method() { return method; }
@@ -61,7 +69,7 @@ public final class LwsRequest {
     }
 
     /** The first value of a query parameter, decoded, or null. */
-    public String queryParameter(String name) {
+    public @Nullable String queryParameter(String name) {
         List<String> v = queryParameters().get(name);
         return v == null ? null : v.get(0);
     }
@@ -104,7 +112,7 @@ public final class LwsRequest {
     public Map<String, List<String>> headers() { return headers; }
 
     /** The first value of a header (any case), or null. */
-    public String header(String name) {
+    public @Nullable String header(String name) {
         List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
         return v == null || v.isEmpty() ? null : v.get(0);
     }

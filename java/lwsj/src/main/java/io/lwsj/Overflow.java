@@ -2,10 +2,15 @@ package io.lwsj;
 
 /** What happens when a send would take a connection past its bound on queued bytes. */
 public enum Overflow {
-    /** The send is refused: {@code send} returns false; a broadcast skips that connection. */
+    /**
+     * The message is refused and the connection goes on: the send returns false (its
+     * future fails with {@link SendRefusedException}); a broadcast skips that connection.
+     * The sender decides: retry after {@link Handler#onWritable}, drop, or close.
+     */
     REFUSE,
-    /** The message is dropped for that connection; {@code send} returns false. */
-    DROP,
-    /** The slow consumer is closed with the protocol's overflow close code. */
+    /**
+     * The slow consumer is closed at once with the protocol's overflow close code, what
+     * it had queued dropped; the send returns false.
+     */
     CLOSE
 }

@@ -28,7 +28,7 @@ public final class PermessageDeflate {
     }
 
     /** The Sec-WebSocket-Extensions offer of this context's clients. */
-    String clientOffer() {
+    public String clientOffer() {
         StringBuilder s = new StringBuilder("permessage-deflate");
         if (serverNoContextTakeover) {
             s.append("; server_no_context_takeover");

@@ -2,6 +2,7 @@ package io.lwsj;
 
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A named protocol with its handler and per-connection settings; the Java form of one
@@ -11,7 +12,7 @@ import java.util.function.Function;
  */
 public final class Protocol<S> {
     /** Largest name libwebsockets accepts in a Sec-WebSocket-Protocol token here. */
-    static final int MAX_NAME_LENGTH = 64;
+    private static final int MAX_NAME_LENGTH = 64;
 
     private final String name;
     private final Handler<S> handler;
@@ -24,7 +25,8 @@ public final class Protocol<S> {
     private final int overflowCloseCode;
     private final boolean broadcastCallback;
     private final boolean refuseUnknownSubprotocols;
-    private final String path;
+    private final boolean confirmExtensions;
+    private final @Nullable String path;
 
     private Protocol(Builder<S> b) {
         this.name = b.name;
@@ -38,6 +40,7 @@ public final class Protocol<S> {
         this.overflowCloseCode = b.overflowCloseCode;
         this.broadcastCallback = b.broadcastCallback;
         this.refuseUnknownSubprotocols = b.refuseUnknownSubprotocols;
+        this.confirmExtensions = b.confirmExtensions;
         this.path = b.path;
     }
 
@@ -62,18 +65,19 @@ public final class Protocol<S> {
 
     /** True when clients that name only subprotocols this context lacks are refused here. */
     public boolean refusesUnknownSubprotocols() { return refuseUnknownSubprotocols; }
+    /** True when {@link Handler#confirmExtension} is asked about each extension of each handshake. */
+    public boolean confirmsExtensions() { return confirmExtensions; }
     /** The URL path that selects this protocol when the client names no subprotocol, or null. */
-    public String path() { return path; }
+    public @Nullable String path() { return path; }
 
-    S newSession(Connection connection) {
-        return sessionFactory == null ? null : sessionFactory.apply(connection);
-    }
+    /** Makes the session object of a connection at ESTABLISHED (the default makes none: null). */
+    public Function<Connection, @Nullable S> sessionFactory() { return sessionFactory; }
 
     /** Builds a {@link Protocol}; every setting is checked here, before any native call. */
     public static final class Builder<S> {
         private final String name;
         private final Handler<S> handler;
-        private Function<Connection, S> sessionFactory;
+        private Function<Connection, @Nullable S> sessionFactory = c -> null;
         private int receiveBufferSize = 64 * 1024;
         private long maxMessageSize = 16L * 1024 * 1024;
         private boolean receiveFragments;
@@ -82,7 +86,8 @@ public final class Protocol<S> {
         private int overflowCloseCode = 1008;
         private boolean broadcastCallback;
         private boolean refuseUnknownSubprotocols;
-        private String path;
+        private boolean confirmExtensions;
+        private @Nullable String path;
 
         private Builder(String name, Handler<S> handler) {
             if (name == null || name.isEmpty()) {
@@ -172,6 +177,17 @@ public final class Protocol<S> {
          */
         public Builder<S> refuseUnknownSubprotocols(boolean on) {
             this.refuseUnknownSubprotocols = on;
+            return this;
+        }
+
+        /**
+         * Ask the handler's {@link Handler#confirmExtension} about each extension of each
+         * handshake of this protocol (CONFIRM_EXTENSION_OKAY and
+         * CLIENT_CONFIRM_EXTENSION_SUPPORTED). Off by default: every extension the context
+         * has is accepted and offered without a call.
+         */
+        public Builder<S> confirmExtensions(boolean on) {
+            this.confirmExtensions = on;
             return this;
         }
 

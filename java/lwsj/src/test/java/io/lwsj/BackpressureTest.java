@@ -36,7 +36,7 @@ class BackpressureTest extends ServerTestSupport {
             @Override
             public void onText(Connection c, Void s, String text) {
                 if (!text.equals("flood")) {
-                    c.send(text);
+                    c.sendText(text);
                     return;
                 }
                 byte[] chunk = pattern(MESSAGE);
@@ -44,7 +44,7 @@ class BackpressureTest extends ServerTestSupport {
                 int refused = 0;
                 long max = 0;
                 for (int sent = 0; sent < TOTAL; sent += MESSAGE) {
-                    if (c.send(chunk)) {
+                    if (c.sendBinary(chunk)) {
                         accepted++;
                     } else {
                         refused++;
@@ -86,19 +86,6 @@ class BackpressureTest extends ServerTestSupport {
     }
 
     @Test
-    void dropPolicyReturnsFalseAndKeepsTheConnection() throws Exception {
-        LwsContext ctx = start(flooding(Overflow.DROP));
-        WsTestClient normal = client(ctx, "flood");
-        slowConsumer(ctx);
-        Flood f = poll(floods, "the flood");
-        assertTrue(f.refused() > 0, "send() never returned false: " + f);
-        assertTrue(f.maxBuffered() <= BOUND + MESSAGE + FRAME_OVERHEAD, "bufferedAmount above the bound: " + f);
-        normal.assertEchoes("unaffected");
-        sleep(200);
-        assertTrue(closed.isEmpty(), "a connection closed under DROP: " + closed);
-    }
-
-    @Test
     void closePolicyClosesTheSlowConsumerWhileAnotherClientKeepsEchoing() throws Exception {
         LwsContext ctx = start(flooding(Overflow.CLOSE));
         WsTestClient normal = client(ctx, "flood");
@@ -133,7 +120,7 @@ class BackpressureTest extends ServerTestSupport {
         long max = 0;
         // 16 MiB: more than loopback buffers take, so the queue must fill up
         for (int i = 0; i < 16 * 1024; i++) {
-            if (!c.send(chunk)) {
+            if (!c.sendBinary(chunk)) {
                 refused++;
             }
             max = Math.max(max, c.bufferedAmount());
@@ -168,7 +155,7 @@ class BackpressureTest extends ServerTestSupport {
         for (int i = 0; i < 512; i++) {
             byte[] m = pattern(size);
             m[0] = (byte) i;
-            ctx.broadcast("news", m);
+            ctx.broadcastBinary(TestData.protocol(ctx, "news"), m);
             byte[] got = normal.nextBinary();
             assertEquals(size, got.length);
             assertEquals((byte) i, got[0], "broadcast " + i + " at the normal client");
@@ -178,7 +165,7 @@ class BackpressureTest extends ServerTestSupport {
         }
         String how = poll(closed, 15_000, "onClosed of the slow consumer");
         assertEquals("4008 send queue full", how);
-        ctx.broadcast("news", "still here");
+        ctx.broadcastText(TestData.protocol(ctx, "news"), "still here");
         assertEquals("still here", normal.nextText());
         assertTrue(closed.isEmpty(), "another connection closed: " + closed);
     }

@@ -32,9 +32,9 @@ class BroadcastTest extends ServerTestSupport {
             @Override
             public void onText(Connection c, Void s, String text) {
                 if (text.startsWith("shout:")) {
-                    c.context().broadcast("news", text.substring(6));
+                    c.context().broadcastText(TestData.protocol(c.context(), "news"), text.substring(6));
                 } else {
-                    c.send(text);
+                    c.sendText(text);
                 }
             }
         });
@@ -65,9 +65,9 @@ class BroadcastTest extends ServerTestSupport {
         List<WsTestClient> others = connectAll(ctx, "other", OTHER_CLIENTS);
         await(established, "ESTABLISHED of every client");
 
-        CompletableFuture.runAsync(() -> ctx.broadcast("news", "headline")).get(10, TimeUnit.SECONDS);
-        CompletableFuture.runAsync(() -> ctx.broadcast("news", new byte[] {7, 8, 9})).get(10, TimeUnit.SECONDS);
-        CompletableFuture.runAsync(() -> ctx.broadcast("news", ByteBuffer.wrap(new byte[] {0, 1, 2, 3}, 1, 2)))
+        CompletableFuture.runAsync(() -> ctx.broadcastText(TestData.protocol(ctx, "news"), "headline")).get(10, TimeUnit.SECONDS);
+        CompletableFuture.runAsync(() -> ctx.broadcastBinary(TestData.protocol(ctx, "news"), new byte[] {7, 8, 9})).get(10, TimeUnit.SECONDS);
+        CompletableFuture.runAsync(() -> ctx.broadcastBinary(TestData.protocol(ctx, "news"), ByteBuffer.wrap(new byte[] {0, 1, 2, 3}, 1, 2)))
                 .get(10, TimeUnit.SECONDS);
         for (WsTestClient c : news) {
             assertEquals("headline", c.nextText());
@@ -75,7 +75,7 @@ class BroadcastTest extends ServerTestSupport {
             assertArrayEquals(new byte[] {1, 2}, c.nextBinary());
         }
         // the other protocol's first message must be its own broadcast, not the news
-        ctx.broadcast("other", "for others");
+        ctx.broadcastText(TestData.protocol(ctx, "other"), "for others");
         for (WsTestClient c : others) {
             assertEquals("for others", c.nextText());
         }
@@ -103,7 +103,7 @@ class BroadcastTest extends ServerTestSupport {
         List<WsTestClient> news = connectAll(ctx, "news", 5);
         await(established, "ESTABLISHED");
         byte[] big = pattern(300_000);
-        ctx.broadcast("news", big);
+        ctx.broadcastBinary(TestData.protocol(ctx, "news"), big);
         for (WsTestClient c : news) {
             assertArrayEquals(big, c.nextBinary());
         }
@@ -112,7 +112,7 @@ class BroadcastTest extends ServerTestSupport {
     @Test
     void broadcastToAnUnknownProtocolIsAnIllegalArgument() {
         LwsContext ctx = start(echo("echo"));
-        assertThrows(IllegalArgumentException.class, () -> ctx.broadcast("nope", "x"));
+        assertThrows(IllegalArgumentException.class, () -> ctx.broadcastText(TestData.protocol(ctx, "nope"), "x"));
     }
 
     @Test
@@ -125,7 +125,7 @@ class BroadcastTest extends ServerTestSupport {
             @Override
             public void onText(Connection c, AtomicReference<String> name, String text) {
                 name.set(text);
-                c.send("named " + text);
+                c.sendText("named " + text);
                 named.countDown();
             }
 
@@ -149,8 +149,8 @@ class BroadcastTest extends ServerTestSupport {
         }
         await(named, "every client named");
 
-        ctx.broadcast("vetoing", "to all but c0");
-        ctx.broadcast("vetoing", new byte[] {42});
+        ctx.broadcastText(TestData.protocol(ctx, "vetoing"), "to all but c0");
+        ctx.broadcastBinary(TestData.protocol(ctx, "vetoing"), new byte[] {42});
         for (int i = 1; i < n; i++) {
             assertEquals("to all but c0", clients.get(i).nextText());
             assertArrayEquals(new byte[] {42}, clients.get(i).nextBinary());

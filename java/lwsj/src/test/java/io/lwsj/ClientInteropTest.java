@@ -189,17 +189,17 @@ class ClientInteropTest extends ClientTestKit {
         Connection c = connect("/echo");
         for (int n : SIZES) {
             String text = asciiText(n);
-            assertTrue(c.send(text));
+            assertTrue(c.sendText(text));
             Object back = poll(client.messages, "the echo of text(" + n + ")");
             assertInstanceOf(String.class, back, "text(" + n + ") came back as " + describe(back));
             assertEquals(text, back, "text of " + n + " bytes");
 
             String unicode = "ünïcødé ✓ " + n;
-            assertTrue(c.send(unicode));
+            assertTrue(c.sendText(unicode));
             assertEquals(unicode, poll(client.messages, "the echo of a non-ASCII text"));
 
             byte[] bin = pattern(n);
-            assertTrue(c.send(bin));
+            assertTrue(c.sendBinary(bin));
             back = poll(client.messages, "the echo of binary(" + n + ")");
             assertInstanceOf(byte[].class, back, "binary(" + n + ") came back as " + describe(back));
             assertArrayEquals(bin, (byte[]) back, "binary of " + n + " bytes");
@@ -231,7 +231,7 @@ class ClientInteropTest extends ClientTestKit {
         byte[] max = pattern(125);
         assertTrue(c.ping(max));
         assertArrayEquals(max, poll(client.pongs, "the pong of a 125-byte ping"));
-        assertTrue(c.send("still open"));
+        assertTrue(c.sendText("still open"));
         assertEquals("still open", poll(client.messages, "an echo after the pings"));
     }
 
@@ -248,7 +248,7 @@ class ClientInteropTest extends ClientTestKit {
     @Test
     void clientClosesWithCode() {
         Connection c = connect("/client-close");
-        assertTrue(c.send("hello"));
+        assertTrue(c.sendText("hello"));
         assertEquals("hello", poll(client.messages, "an echo before closing"));
 
         c.close(4100, "client bye");
@@ -269,7 +269,7 @@ class ClientInteropTest extends ClientTestKit {
         assertTrue(reason.contains("403"), reason);
         // the same context connects fine afterwards
         Connection c = connect("/after-403");
-        assertTrue(c.send("ok"));
+        assertTrue(c.sendText("ok"));
         assertEquals("ok", poll(client.messages, "an echo after the refused upgrade"));
     }
 

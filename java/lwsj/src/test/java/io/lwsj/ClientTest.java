@@ -76,7 +76,7 @@ class ClientTest extends ClientTestKit {
         }
 
         ClientRequest.Builder request(String path) {
-            return ClientRequest.to(uri(path)).protocol("client");
+            return ClientRequest.to(uri(path)).protocol(TestData.protocol(clientContext, "client"));
         }
 
         Connection connect(String path) {
@@ -90,9 +90,9 @@ class ClientTest extends ClientTestKit {
 
         Object echoOf(Connection c, Object message) {
             if (message instanceof String s) {
-                assertTrue(c.send(s), "send refused");
+                assertTrue(c.sendText(s), "send refused");
             } else {
-                assertTrue(c.send((byte[]) message), "send refused");
+                assertTrue(c.sendBinary((byte[]) message), "send refused");
             }
             return poll(client.messages, "the echo of " + describe(message));
         }
@@ -119,11 +119,11 @@ class ClientTest extends ClientTestKit {
         assertFalse(serverSide.isClient());
         assertNull(serverSide.request());
         assertNull(serverSide.subprotocol());
-        assertNull(serverSide.responseHeaders());
+        assertTrue(serverSide.responseHeaders().isEmpty());
         assertEquals("by uri", s.echoOf(byUri, "by uri"));
 
         ClientRequest parts = ClientRequest.to("127.0.0.1", s.server.port(), "/by-parts", false)
-                .protocol("client").build();
+                .protocol(TestData.protocol(s.clientContext, "client")).build();
         assertEquals("ws://127.0.0.1:" + s.server.port() + "/by-parts", parts.toString());
         Connection byParts = connected(s.clientContext.connect(parts), "connect by parts");
         assertSame(parts, byParts.request());
@@ -251,7 +251,7 @@ class ClientTest extends ClientTestKit {
         assertSame(c, atClient.connection());
         assertEquals(4001, atClient.code(), "close code the client saw (its own)");
         assertFalse(c.isOpen());
-        assertThrows(ConnectionClosedException.class, () -> c.send("after close"));
+        assertThrows(ConnectionClosedException.class, () -> c.sendText("after close"));
         c.close(4001, "again"); // closing a closed connection does nothing
     }
 
@@ -262,7 +262,7 @@ class ClientTest extends ClientTestKit {
         Connection c = s.connect("/");
         Connection serverSide = s.serverSideOf(s.echo);
 
-        assertTrue(c.send("close:4002:server bye"));
+        assertTrue(c.sendText("close:4002:server bye"));
 
         Closed atClient = poll(s.client.closed, "the client's onClosed");
         assertSame(c, atClient.connection());
@@ -278,7 +278,7 @@ class ClientTest extends ClientTestKit {
     void connectionRefused() throws Exception {
         Setup s = new Setup(Mode.TWO_CONTEXTS);
         int port = closedPort();
-        ClientRequest r = ClientRequest.to("ws://127.0.0.1:" + port + "/").protocol("client").build();
+        ClientRequest r = ClientRequest.to("ws://127.0.0.1:" + port + "/").protocol(TestData.protocol(s.clientContext, "client")).build();
 
         Throwable e = failure(s.clientContext.connect(r), "connect to a closed port");
 
@@ -311,7 +311,7 @@ class ClientTest extends ClientTestKit {
         Setup s = new Setup(Mode.TWO_CONTEXTS);
         SilentServer silent = closeLater(new SilentServer());
         ClientRequest r = ClientRequest.to("127.0.0.1", silent.port(), "/", false)
-                .protocol("client").timeout(Duration.ofMillis(300)).build();
+                .protocol(TestData.protocol(s.clientContext, "client")).timeout(Duration.ofMillis(300)).build();
 
         long t0 = System.nanoTime();
         Throwable e = failure(s.clientContext.connect(r), "connect to a silent server");
@@ -341,9 +341,9 @@ class ClientTest extends ClientTestKit {
                     go.await(WAIT_MS, TimeUnit.MILLISECONDS);
                     for (int i = 0; i < each; i++) {
                         if (i % 2 == 0) {
-                            assertTrue(c.send("t" + id + "-" + i));
+                            assertTrue(c.sendText("t" + id + "-" + i));
                         } else {
-                            assertTrue(c.send(utf8("b" + id + "-" + i)));
+                            assertTrue(c.sendBinary(utf8("b" + id + "-" + i)));
                         }
                     }
                     return null;
@@ -404,7 +404,7 @@ class ClientTest extends ClientTestKit {
             conns.add(connected(futures.get(i), "client connection " + i + " of " + n));
         }
         for (int i = 0; i < n; i++) {
-            assertTrue(conns.get(i).send("hello " + i));
+            assertTrue(conns.get(i).sendText("hello " + i));
         }
         Set<String> got = new HashSet<>();
         for (int i = 0; i < n; i++) {
@@ -454,7 +454,7 @@ class ClientTest extends ClientTestKit {
         Setup s = new Setup(Mode.TWO_CONTEXTS);
         try (java.net.ServerSocket server = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
             closingServer(server, 1);
-            ClientRequest r = ClientRequest.to("127.0.0.1", server.getLocalPort(), "/", false).protocol("client").build();
+            ClientRequest r = ClientRequest.to("127.0.0.1", server.getLocalPort(), "/", false).protocol(TestData.protocol(s.clientContext, "client")).build();
             Throwable e = failure(s.clientContext.connect(r), "connect to a server that hangs up");
             String reason = poll(s.client.connectionErrors, "onConnectionError");
             assertFalse(reason.isEmpty());
@@ -474,7 +474,7 @@ class ClientTest extends ClientTestKit {
         LwsContext ctx = clientOnly().protocol(protocol("client", client)).build().start();
         List<CompletableFuture<Connection>> futures = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            futures.add(ctx.connect(ClientRequest.to("127.0.0.1", silent.port(), "/", false).protocol("client").build()));
+            futures.add(ctx.connect(ClientRequest.to("127.0.0.1", silent.port(), "/", false).protocol(TestData.protocol(ctx, "client")).build()));
         }
         Waits.waitUntil(() -> silent.acceptedCount() == 20, "the silent server accepted 20 connections");
         ctx.close();
@@ -495,7 +495,7 @@ class ClientTest extends ClientTestKit {
         for (int n : new int[] {65536 - 300, 65536 - 200, 65536 - 120, 65536 - 60, 65536 - 20}) {
             String path = "/" + "p".repeat(n);
             CompletableFuture<Connection> f = big.connect(
-                    ClientRequest.to("127.0.0.1", s.server.port(), path, false).protocol("client").build());
+                    ClientRequest.to("127.0.0.1", s.server.port(), path, false).protocol(TestData.protocol(big, "client")).build());
             Throwable e = failure(f, "a connect with a " + n + "-byte path");
             assertInstanceOf(LwsException.class, e);
         }
@@ -517,14 +517,14 @@ class ClientTest extends ClientTestKit {
             public void onText(Connection c, Void session, String text) {
                 if (text.equals("go")) {
                     CompletableFuture<Connection> f = c.context().connect(
-                            ClientRequest.to(s.uri("/")).protocol("client").build());
-                    c.send(new byte[300 * 1024]); // larger than the submission buffer: runs now
+                            ClientRequest.to(s.uri("/")).protocol(c.protocol()).build());
+                    c.sendBinary(new byte[300 * 1024]); // larger than the submission buffer: runs now
                     second.complete(f);
                 }
             }
         })).build()).start();
-        Connection c = connected(one.connect(ClientRequest.to(s.uri("/")).protocol("client").build()), "the only slot");
-        assertTrue(c.send("go"));
+        Connection c = connected(one.connect(ClientRequest.to(s.uri("/")).protocol(TestData.protocol(one, "client")).build()), "the only slot");
+        assertTrue(c.sendText("go"));
         CompletableFuture<Connection> f = second.get(WAIT_MS, TimeUnit.MILLISECONDS);
         Throwable e = failure(f, "a connect beyond maxConnections");
         assertTrue(e.getMessage().contains("too many connections"), e.getMessage());
@@ -574,7 +574,7 @@ class ClientTest extends ClientTestKit {
         Recorder client = new Recorder();
         LwsContext ctx = track(clientOnly().protocol(protocol("client", client)).build());
         assertThrows(IllegalArgumentException.class,
-                () -> ctx.connect(ClientRequest.to("ws://127.0.0.1:1/").protocol("nope").build()));
+                () -> ctx.connect(ClientRequest.to("ws://127.0.0.1:1/").protocol(Protocol.of("nope", new Handler<Void>() {})).build()));
     }
 
     private static void assertIllegal(String what, org.junit.jupiter.api.function.Executable e, String mention) {

@@ -47,7 +47,7 @@ abstract class ClientTestKit {
      * on command ("close:code:reason" as text), refuses upgrades of one path, adds
      * handshake headers, answers HTTP, names extra CA files and judges client certificates.
      */
-    static final class Recorder implements Handler<Void> {
+    static final class Recorder implements Handler<Void>, HttpHandler, TlsHooks {
         final BlockingQueue<Connection> established = new LinkedBlockingQueue<>();
         final BlockingQueue<LwsRequest> handshakes = new LinkedBlockingQueue<>();
         /** Whole messages: String for text, byte[] for binary. */
@@ -124,14 +124,14 @@ abstract class ClientTestKit {
                 return;
             }
             if (echo) {
-                c.send(text);
+                c.sendText(text);
             }
         }
 
         @Override
         public void onBinary(Connection c, Void session, ByteBuffer data) {
             if (echo) {
-                c.send(data);
+                c.sendBinary(data);
             }
             if (recordMessages) {
                 messages.add(copy(data));
@@ -149,7 +149,7 @@ abstract class ClientTestKit {
         }
 
         @Override
-        public LwsResponse onHttp(LwsRequest request) {
+        public LwsResponse onRequest(LwsRequest request) {
             httpRequests.add(request);
             return LwsResponse.text(200, httpBody);
         }
@@ -164,6 +164,7 @@ abstract class ClientTestKit {
     /** A protocol with generous sizes on both sides (1 MiB messages and more). */
     static Protocol<Void> protocol(String name, Recorder handler) {
         return Protocol.builder(name, handler)
+                .confirmExtensions(true)
                 .maxMessageSize(BIG)
                 .maxQueuedBytes(64L * 1024 * 1024)
                 .build();

@@ -94,7 +94,7 @@ class ConcurrentSendStressTest extends ServerTestSupport {
                         m.clear();
                         m.putInt(sender).putInt(seq).flip();
                         try {
-                            if (c.send(m)) {
+                            if (c.sendBinary(m)) {
                                 accepted.get(c.id())[sender].incrementAndGet();
                             }
                         } catch (ConnectionClosedException e) {

@@ -141,7 +141,7 @@ class ConformanceRulesTest extends ServerTestSupport {
 
             @Override
             public void onText(Connection c, Void s, String text) {
-                c.send("first: " + text);
+                c.sendText("first: " + text);
             }
         }), echo("second"));
         RawClient c = raw(ctx);

@@ -30,7 +30,7 @@ class CountersTest extends ServerTestSupport {
                     upcallsAtLast[0] = c.context().counters().upcalls();
                     done.countDown();
                 }
-                c.send(text);
+                c.sendText(text);
             }
         });
         LwsContext ctx = start(p);
@@ -66,7 +66,7 @@ class CountersTest extends ServerTestSupport {
         WsTestClient c = client(ctx, "echo");
         await(established, "ESTABLISHED");
         for (int i = 0; i < 100; i++) {
-            assertTrue(conn[0].send("f" + i));
+            assertTrue(conn[0].sendText("f" + i));
         }
         for (int i = 0; i < 100; i++) {
             assertEquals("f" + i, c.nextText());

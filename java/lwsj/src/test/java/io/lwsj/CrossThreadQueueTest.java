@@ -8,17 +8,42 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.lwsj.Waits.WAIT_MS;
+import static io.lwsj.Waits.poll;
+import static io.lwsj.Waits.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lwsj.internal.Abi;
-import io.lwsj.internal.LwsjNative;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import io.lwsj.internal.Internals;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+
+import static io.lwsj.Waits.WAIT_MS;
+import static io.lwsj.Waits.poll;
+import static io.lwsj.Waits.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+
+import static io.lwsj.Waits.WAIT_MS;
+import static io.lwsj.Waits.poll;
+import static io.lwsj.Waits.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * What other threads queue for the service thread (issue 13, items 6 and 7): a
@@ -52,25 +77,17 @@ class CrossThreadQueueTest extends ServerTestSupport {
         }).maxQueuedBytes(maxQueuedBytes).build();
     }
 
-    static int putSend(ByteBuffer b, int at, long connection, String text) {
-        byte[] p = text.getBytes(StandardCharsets.UTF_8);
-        return CommandEncoder.put(b, at, Abi.CMD_SEND, Abi.SEND_TEXT, connection, 0, p, 0, null, p.length);
-    }
-
     /** Two SENDs in one lwsj_submit were counted as pending once and subtracted twice. */
     @Test
     void everySendOfASubmissionIsCountedOnce() {
         LwsContext ctx = start(blockable(1 << 20));
         WsTestClient client = client(ctx, "p");
         Connection c = poll(established, "onEstablished");
-        ByteBuffer b = ByteBuffer.allocateDirect(256).order(ByteOrder.nativeOrder());
-        int n = putSend(b, 0, c.handle(), "one");
-        n += putSend(b, n, c.handle(), "two");
-        assertEquals(Abi.OK, LwsjNative.lwsj_submit(ctx.nativeHandle(), b, n));
+        assertEquals(Abi.OK, Internals.submitTexts(ctx, c, "one", "two"));
         assertEquals("one", client.nextText());
         assertEquals("two", client.nextText());
         waitUntil(() -> c.bufferedAmount() == 0, "the queue drained; bufferedAmount " + c.bufferedAmount());
-        assertTrue(c.send("three"), "a send after the submission was refused");
+        assertTrue(c.sendText("three"), "a send after the submission was refused");
         assertEquals("three", client.nextText());
         waitUntil(() -> c.bufferedAmount() == 0, "bufferedAmount back to 0, is " + c.bufferedAmount());
     }
@@ -81,12 +98,9 @@ class CrossThreadQueueTest extends ServerTestSupport {
         LwsContext ctx = start(blockable(1000));
         WsTestClient client = client(ctx, "p");
         Connection c = poll(established, "onEstablished");
-        ByteBuffer b = ByteBuffer.allocateDirect(2048).order(ByteOrder.nativeOrder());
-        int n = putSend(b, 0, c.handle(), "a".repeat(600));
-        n += putSend(b, n, c.handle(), "b".repeat(600));
-        assertEquals(Abi.ERR_FULL, LwsjNative.lwsj_submit(ctx.nativeHandle(), b, n));
+        assertEquals(Abi.ERR_FULL, Internals.submitTexts(ctx, c, "a".repeat(600), "b".repeat(600)));
         assertEquals(0, c.bufferedAmount());
-        assertTrue(c.send("after"));
+        assertTrue(c.sendText("after"));
         assertEquals("after", client.nextText(), "a refused submission sent something");
     }
 
@@ -107,7 +121,7 @@ class CrossThreadQueueTest extends ServerTestSupport {
         ContextSaturatedException saturated = null;
         for (int i = 0; i < 10_000 && saturated == null; i++) {
             try {
-                ctx.broadcast("p", message + i);
+                ctx.broadcastText(TestData.protocol(ctx, "p"), message + i);
                 taken++;
             } catch (ContextSaturatedException e) {
                 saturated = e;
@@ -122,14 +136,14 @@ class CrossThreadQueueTest extends ServerTestSupport {
             boolean full = false;
             for (; small < 100 && !full; small++) {
                 try {
-                    ctx.requestWritableAll("p");
+                    ctx.requestWritableAll(TestData.protocol(ctx, "p"));
                 } catch (ContextSaturatedException e) {
                     full = true;
                 }
             }
             assertTrue(full, "100 more requests of 24 bytes were taken");
-            assertFalse(c.send("refused too"), "a send was taken past the bound");
-            assertThrows(ContextSaturatedException.class, () -> ctx.broadcast("p", "x"));
+            assertFalse(c.sendText("refused too"), "a send was taken past the bound");
+            assertThrows(ContextSaturatedException.class, () -> ctx.broadcastText(TestData.protocol(ctx, "p"), "x"));
             assertThrows(ContextSaturatedException.class, c::requestWritable);
             assertTrue(ctx.connect(ClientRequest.to("ws://127.0.0.1:" + ctx.port() + "/").build())
                     .isCompletedExceptionally(), "a connect was taken past the bound");
@@ -142,7 +156,7 @@ class CrossThreadQueueTest extends ServerTestSupport {
         client.assertNoMessage(200);
         waitUntil(() -> {
             try {
-                ctx.broadcast("p", "later");
+                ctx.broadcastText(TestData.protocol(ctx, "p"), "later");
                 return true;
             } catch (ContextSaturatedException e) {
                 return false;

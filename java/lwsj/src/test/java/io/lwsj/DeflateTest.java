@@ -99,7 +99,7 @@ class DeflateTest extends ClientTestKit {
         if (settings != null) {
             b.permessageDeflate(settings);
         }
-        return track(b.protocol(Protocol.builder(PROTO, handler).maxMessageSize(BIG)
+        return track(b.protocol(Protocol.builder(PROTO, handler).confirmExtensions(true).maxMessageSize(BIG)
                 .maxQueuedBytes(64L * 1024 * 1024).build()).build()).start();
     }
 
@@ -354,13 +354,13 @@ class DeflateTest extends ClientTestKit {
         long total = 0;
         for (int n : sizes) {
             String t = asciiText(n);
-            assertTrue(c.send(t), "send text " + n);
+            assertTrue(c.sendText(t), "send text " + n);
             Object got = awaitMessage(server, label + ": server gets text(" + n + ")", client);
             assertEquals(t, got, label + ": server got " + describe(got) + " for text(" + n + ")");
             got = awaitMessage(client, label + ": echo of text(" + n + ")", server);
             assertEquals(t, got, label + ": client got " + describe(got) + " for text(" + n + ")");
             byte[] b = binaryData(n);
-            assertTrue(c.send(b), "send binary " + n);
+            assertTrue(c.sendBinary(b), "send binary " + n);
             got = awaitMessage(server, label + ": server gets binary(" + n + ")", client);
             assertArrayEquals(b, (byte[]) got, label + ": server binary(" + n + ")");
             got = awaitMessage(client, label + ": echo of binary(" + n + ")", server);
@@ -370,7 +370,7 @@ class DeflateTest extends ClientTestKit {
         // the same incompressible bytes three times (context takeover across messages)
         byte[] r = random(4000, 3);
         for (int i = 0; i < 3; i++) {
-            assertTrue(c.send(r));
+            assertTrue(c.sendBinary(r));
             assertArrayEquals(r, (byte[]) awaitMessage(server, label + ": random #" + i, client), label + " random #" + i);
             assertArrayEquals(r, (byte[]) awaitMessage(client, label + ": echo of random #" + i, server),
                     label + " echo of random #" + i);
@@ -411,7 +411,7 @@ class DeflateTest extends ClientTestKit {
         }
         for (int m = 0; m < messages; m++) {
             for (int i = 0; i < clients; i++) {
-                assertTrue(conns.get(i).send(sent.get(i).get(m)));
+                assertTrue(conns.get(i).sendBinary(sent.get(i).get(m)));
             }
         }
         for (int i = 0; i < clients; i++) {
@@ -548,7 +548,7 @@ class DeflateTest extends ClientTestKit {
         Recorder rec = new Recorder();
         rec.acceptExtension = name -> false;
         LwsContext cli = track(clientOnly().permessageDeflate(PermessageDeflate.defaults())
-                .protocol(Protocol.builder(PROTO, rec).maxMessageSize(BIG).build()).build()).start();
+                .protocol(Protocol.builder(PROTO, rec).confirmExtensions(true).maxMessageSize(BIG).build()).build()).start();
         ClientRequest request = ClientRequest.to("127.0.0.1", srv.port(), "/", false).build();
         Connection c = connected(cli.connect(request), "lwsj client");
         Confirm call = poll(rec.confirms, "confirmExtension on the client");

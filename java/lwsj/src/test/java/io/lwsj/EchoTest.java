@@ -42,9 +42,9 @@ class EchoTest extends ServerTestSupport {
                     c.close(4001, "server bye");
                     break;
                 case "send-then-close":
-                    c.send("one");
-                    c.send(new byte[300_000]);
-                    c.send("three");
+                    c.sendText("one");
+                    c.sendBinary(new byte[300_000]);
+                    c.sendText("three");
                     c.close(4002, "after three");
                     break;
                 case "close-default":
@@ -58,31 +58,31 @@ class EchoTest extends ServerTestSupport {
                     for (int i = 0; i < 1024; i++) {
                         byte[] b = new byte[1024];
                         Arrays.fill(b, (byte) i);
-                        c.send(b);
+                        c.sendBinary(b);
                     }
-                    c.send("burst done");
+                    c.sendText("burst done");
                     break;
                 case "fragments-text":
                     c.sendFragment(utf8("ab"), false, true, false);
                     c.sendFragment(utf8("cd"), false, false, false);
                     c.sendFragment(utf8("ef"), false, false, true);
-                    c.send("after");
+                    c.sendText("after");
                     break;
                 case "fragments-binary":
                     c.sendFragment(ByteBuffer.wrap(new byte[] {1, 2}), true, true, false);
                     c.sendFragment(ByteBuffer.wrap(new byte[] {}), true, false, false);
                     c.sendFragment(ByteBuffer.wrap(new byte[] {3, 4, 5}), true, false, true);
-                    c.send("after");
+                    c.sendText("after");
                     break;
                 default:
-                    c.send(text);
+                    c.sendText(text);
             }
         }
 
         @Override
         public void onBinary(Connection c, Void s, ByteBuffer data) {
             binaries.incrementAndGet();
-            c.send(data);
+            c.sendBinary(data);
         }
 
         @Override
@@ -277,10 +277,10 @@ class EchoTest extends ServerTestSupport {
                 r.add(StaleHandleTest.outcome(() -> c.close(1005, "")));
                 r.add(StaleHandleTest.outcome(() -> c.close(999, "")));
                 r.add(StaleHandleTest.outcome(() -> c.close(4000, "r".repeat(124))));
-                r.add(StaleHandleTest.outcome(() -> c.send(new byte[4], 2, 3)));
+                r.add(StaleHandleTest.outcome(() -> c.sendBinary(new byte[4], 2, 3)));
                 r.add(StaleHandleTest.outcome(() -> c.ping(new byte[125])));
                 found.add(r);
-                c.send("checked");
+                c.sendText("checked");
             }
         }));
         WsTestClient c = client(ctx, "echo");

@@ -172,11 +172,11 @@ class ExtensionTest extends ClientTestKit {
         if (binary) {
             byte[] b = binaryData(n);
             sent = b;
-            assertTrue(c.send(b));
+            assertTrue(c.sendBinary(b));
         } else {
             String t = asciiText(n);
             sent = t;
-            assertTrue(c.send(t));
+            assertTrue(c.sendText(t));
         }
         Object atServer = poll(server.messages, "server gets " + describe(sent));
         Object back = poll(client.messages, "echo of " + describe(sent));
@@ -226,11 +226,11 @@ class ExtensionTest extends ClientTestKit {
             long stx0 = ss.txBytes.get();
             long srx0 = ss.rxBytes.get();
             String t = asciiText(n);
-            assertTrue(c.send(t));
+            assertTrue(c.sendText(t));
             assertEquals(t, poll(srvRec.messages, "server gets text(" + n + ")"));
             assertEquals(t, poll(cliRec.messages, "echo of text(" + n + ")"));
             byte[] b = binaryData(n);
-            assertTrue(c.send(b));
+            assertTrue(c.sendBinary(b));
             assertArrayEquals(b, (byte[]) poll(srvRec.messages, "server gets binary(" + n + ")"));
             assertArrayEquals(b, (byte[]) poll(cliRec.messages, "echo of binary(" + n + ")"));
             assertEquals(2L * n, cs.txBytes.get() - ctx0, n + ": bytes through the client's payloadToSend " + cs);
@@ -286,7 +286,7 @@ class ExtensionTest extends ClientTestKit {
         Connection c = client(srv.port(), cliRec, new Xor(NAME, 0x5a));
         for (int i = 0; i < 5; i++) {
             String t = "message " + i + " " + asciiText(200 + i);
-            assertTrue(c.send(t));
+            assertTrue(c.sendText(t));
             assertEquals(t, poll(srvRec.messages, "server gets message " + i), "message " + i + " was changed");
             assertEquals(t, poll(cliRec.messages, "echo of message " + i));
         }
@@ -364,7 +364,7 @@ class ExtensionTest extends ClientTestKit {
         Recorder cliRec = new Recorder();
         Connection lc = client(srv.port(), cliRec, new Xor(NAME, key));
         assertEquals(NAME, extensionsOf(lc));
-        assertTrue(lc.send(text));
+        assertTrue(lc.sendText(text));
         assertEquals(text, poll(rec.messages, "server gets the lwsj client's text"));
         assertEquals(text, poll(cliRec.messages, "the lwsj client gets the echo"));
     }
@@ -396,7 +396,7 @@ class ExtensionTest extends ClientTestKit {
         Connection lc = client(srv.port(), cliRec, clientExt);
         assertNull(extensionsOf(lc));
         assertEquals(Boolean.FALSE, poll(serverExt.constructs, "server construct for the lwsj client"));
-        assertTrue(lc.send("hello"));
+        assertTrue(lc.sendText("hello"));
         assertEquals("hello", poll(rec.messages, "server gets hello"));
         assertEquals("hello", poll(cliRec.messages, "echo"));
         assertQuiet(clientExt.constructs, "client construct without the server's consent");
@@ -408,7 +408,7 @@ class ExtensionTest extends ClientTestKit {
         Recorder rec = new Recorder().echoing();
         rec.acceptExtension = name -> !name.equals(NAME);
         LwsContext srv = track(loopbackServer().extension(serverExt).permessageDeflate(PermessageDeflate.defaults())
-                .protocol(Protocol.builder(PROTO, rec).build()).build()).start();
+                .protocol(Protocol.builder(PROTO, rec).confirmExtensions(true).build()).build()).start();
         RawClient c = closeLater(RawClient.connect(srv.port()));
         RawClient.Head h = DeflateWire.upgrade(c, srv.port(), PROTO, NAME + ", permessage-deflate");
         assertEquals("permessage-deflate", h.header("sec-websocket-extensions"));

@@ -30,6 +30,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
+import static io.lwsj.Waits.poll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+
 /**
  * The classic external poll integration (ADD_POLL_FD, DEL_POLL_FD, CHANGE_MODE_POLL_FD):
  * the context never polls by itself; a loop written here, over libc's poll(2) through
@@ -53,14 +60,11 @@ class ExternalPollTest extends ServerTestSupport {
         Protocol<Void> echo = Protocol.of("echo", new Handler<Void>() {
             @Override
             public void onText(Connection c, Void s, String text) {
-                c.send(text);
+                c.sendText(text);
             }
 
-            @Override
-            public LwsResponse onHttp(LwsRequest r) {
-                return LwsResponse.text(200, "polled " + r.path() + "\n");
-            }
-
+        });
+        PollListener counting = new PollListener() {
             @Override
             public void onAddPollFd(int fd, int events) {
                 adds.incrementAndGet();
@@ -78,8 +82,9 @@ class ExternalPollTest extends ServerTestSupport {
                 changes.incrementAndGet();
                 watched.put(fd, events);
             }
-        });
-        LwsContext ctx = track(localhost().protocol(echo).maxConnections(1024).externalPoll(true).build());
+        };
+        LwsContext ctx = track(localhost().protocol(echo).maxConnections(1024).externalPoll(counting)
+                .http(r -> LwsResponse.text(200, "polled " + r.path() + "\n")).build());
         assertTrue(watched.size() >= 2, "the listening socket and the wake-up fd are watched: " + watched);
 
         AtomicBoolean stop = new AtomicBoolean();
@@ -110,7 +115,7 @@ class ExternalPollTest extends ServerTestSupport {
             assertTrue(changes.get() > 0, "POLLOUT was asked for and given up through CHANGE_MODE_POLL_FD");
 
             // a send from another thread wakes the loop through the fd lws told nobody about
-            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> ctx.broadcast("echo", "woken"));
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> ctx.broadcastText(TestData.protocol(ctx, "echo"), "woken"));
             sent.get(5, TimeUnit.SECONDS);
             assertEquals("woken", clients.get(0).nextText());
 
@@ -160,9 +165,9 @@ class ExternalPollTest extends ServerTestSupport {
         return loop;
     }
 
-    /** Recording what a handler is told about fds to watch. */
-    private static Handler<Void> watching(Map<Integer, Integer> watched) {
-        return new Handler<Void>() {
+    /** Recording what the loop is told about fds to watch. */
+    private static PollListener watching(Map<Integer, Integer> watched) {
+        return new PollListener() {
             @Override
             public void onAddPollFd(int fd, int events) {
                 watched.put(fd, events);
@@ -183,11 +188,11 @@ class ExternalPollTest extends ServerTestSupport {
     /** An external-poll context has no loop of its own: start() and service() refuse it. */
     @Test
     void startAndServiceAreRefusedUnderAnExternalLoop() {
-        LwsContext ctx = track(localhost().protocol(Protocol.of("echo", watching(new ConcurrentHashMap<>())))
-                .externalPoll(true).build());
+        LwsContext ctx = track(localhost().protocol(echo("echo"))
+                .externalPoll(watching(new ConcurrentHashMap<>())).build());
         IllegalStateException started = assertThrows(IllegalStateException.class, ctx::start);
         assertTrue(started.getMessage().contains("serviceFd"), started.getMessage());
-        IllegalStateException serviced = assertThrows(IllegalStateException.class, () -> ctx.service(0));
+        IllegalStateException serviced = assertThrows(IllegalStateException.class, () -> ctx.service(Duration.ofMillis(0)));
         assertTrue(serviced.getMessage().contains("serviceFd"), serviced.getMessage());
         ctx.serviceFd(-1, 0); // what it is serviced by still works
     }
@@ -200,8 +205,8 @@ class ExternalPollTest extends ServerTestSupport {
     @Test
     void timersRunUnderTheExternalLoop() throws Exception {
         Map<Integer, Integer> watched = new ConcurrentHashMap<>();
-        LwsContext ctx = track(localhost().protocol(Protocol.of("echo", watching(watched)))
-                .handshakeTimeout(Duration.ofSeconds(1)).externalPoll(true).build());
+        LwsContext ctx = track(localhost().protocol(echo("echo"))
+                .handshakeTimeout(Duration.ofSeconds(1)).externalPoll(watching(watched)).build());
         AtomicBoolean stop = new AtomicBoolean();
         Thread loop = startLoop(ctx, watched, stop, new AtomicInteger());
         try {

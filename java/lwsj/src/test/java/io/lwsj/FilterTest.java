@@ -27,12 +27,6 @@ class FilterTest extends ServerTestSupport {
     LwsContext startFiltered() {
         Protocol<Void> p = Protocol.of("guarded", new Handler<>() {
             @Override
-            public boolean filterNetworkConnection(InetAddress peer) {
-                networkPeers.add(peer);
-                return acceptNetwork.get();
-            }
-
-            @Override
             public boolean filterProtocolConnection(LwsRequest handshake) {
                 handshakes.add(handshake);
                 if (throwInProtocolFilter.get()) {
@@ -43,10 +37,13 @@ class FilterTest extends ServerTestSupport {
 
             @Override
             public void onText(Connection c, Void s, String text) {
-                c.send(text);
+                c.sendText(text);
             }
         });
-        return start(p);
+        return track(localhost().protocol(p).networkFilter(peer -> {
+            networkPeers.add(peer);
+            return acceptNetwork.get();
+        }).build()).start();
     }
 
     /** Reads until EOF or reset; fails if any byte arrives or the socket stays open. */

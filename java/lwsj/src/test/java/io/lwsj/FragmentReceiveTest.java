@@ -38,7 +38,7 @@ class FragmentReceiveTest extends ServerTestSupport {
             if (last) {
                 messages.add(current);
                 current = new ArrayList<>();
-                c.send("got");
+                c.sendText("got");
             }
         }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lwsj.internal.Internals;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +26,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
+import static io.lwsj.TestData.pattern;
+import static io.lwsj.Waits.sleep;
+import static io.lwsj.Waits.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * A frame fuzzer: for a bounded time (-Dlwsj.fuzz.seconds, default 10) several threads
@@ -50,7 +59,7 @@ class FrameFuzzTest extends ServerTestSupport {
         try (WsTestClient warm = WsTestClient.connect(ctx.port(), "echo")) {
             warm.assertEchoes("warm up");
         }
-        waitUntil(() -> ctx.dispatcher().openConnections() == 0, "the warm-up client to go");
+        waitUntil(() -> Internals.openConnections(ctx) == 0, "the warm-up client to go");
         int baselineFds = Hostile.openFds();
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

@@ -19,7 +19,7 @@ class HandlerExceptionTest extends ServerTestSupport {
                 if (text.equals(trigger)) {
                     throw new IllegalStateException("test: onText fails on purpose");
                 }
-                c.send(text);
+                c.sendText(text);
             }
 
             @Override
@@ -69,7 +69,7 @@ class HandlerExceptionTest extends ServerTestSupport {
 
             @Override
             public void onText(Connection c, Void s, String text) {
-                c.send("should not be reached: " + text);
+                c.sendText("should not be reached: " + text);
             }
         });
         LwsContext ctx = start(echo("echo"), badOpen);
@@ -99,7 +99,7 @@ class HandlerExceptionTest extends ServerTestSupport {
         Protocol<Void> p = Protocol.of("echo", new Handler<>() {
             @Override
             public void onText(Connection c, Void s, String text) {
-                c.send(text);
+                c.sendText(text);
             }
 
             @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.lwsj.internal.Internals;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.SocketException;
@@ -17,6 +18,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 
 /**
  * Tools for the hostile-input tests: frames built bit by bit (any header, masked or
@@ -34,12 +41,12 @@ final class Hostile {
         return Protocol.of(name, new Handler<>() {
             @Override
             public void onText(Connection c, Void s, String text) {
-                c.send(text);
+                c.sendText(text);
             }
 
             @Override
             public void onBinary(Connection c, Void s, ByteBuffer data) {
-                c.send(data);
+                c.sendBinary(data);
             }
 
             @Override
@@ -266,10 +273,10 @@ final class Hostile {
     static void assertNoLeak(LwsContext ctx, int baselineFds, int slack, int openAllowed, long ms) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
         int fds = openFds();
-        int open = ctx.dispatcher().openConnections();
+        int open = Internals.openConnections(ctx);
         while (System.nanoTime() < deadline) {
             fds = openFds();
-            open = ctx.dispatcher().openConnections();
+            open = Internals.openConnections(ctx);
             if ((baselineFds < 0 || fds <= baselineFds + slack) && open <= openAllowed) {
                 return;
             }

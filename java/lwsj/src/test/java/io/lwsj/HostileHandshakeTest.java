@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.lwsj.internal.Internals;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -20,6 +21,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+
+import static io.lwsj.Hostile.assertHttpRefusal;
+import static io.lwsj.Waits.poll;
+import static io.lwsj.Waits.sleep;
+import static io.lwsj.Waits.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 
 /**
  * Malformed and hostile opening handshakes from raw sockets (RFC 6455 section 4.2). Each
@@ -302,7 +312,7 @@ class HostileHandshakeTest extends HostileServerSupport {
             s.close();
         }
         // some of those may have been established before the reset: they close as 1006
-        waitUntil(() -> ctx.dispatcher().openConnections() <= 1, "the half-made connections to go");
+        waitUntil(() -> Internals.openConnections(ctx) <= 1, "the half-made connections to go");
         closed.clear();
     }
 

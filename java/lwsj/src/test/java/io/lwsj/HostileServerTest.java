@@ -244,7 +244,7 @@ class HostileServerTest extends ServerTestSupport {
             OutputStream out = s.getOutputStream();
             out.write(concat(frame(0x89, null, 5, utf8("first")), frame(0x89, null, 6, utf8("second"))));
             sleep(300); // the pongs go out before the marker is even sent
-            c.send("marker");
+            c.sendText("marker");
             String lastPong = null;
             for (int i = 0; i < 4; i++) {
                 RawClient.Frame f = readClientFrame(s);

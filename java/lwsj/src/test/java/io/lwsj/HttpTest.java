@@ -48,25 +48,26 @@ class HttpTest extends ServerTestSupport {
         Files.writeString(root.resolve("a").resolve("inner.txt"), "inner\n");
     }
 
-    /** A first protocol whose HTTP answers come from the function. */
-    Protocol<Void> httpProtocol(Function<LwsRequest, LwsResponse> answer) {
-        return Protocol.of("http-only", new Handler<>() {
+    /** The context's HTTP handler: answers come from the function; requests and sent files are recorded. */
+    HttpHandler answering(Function<LwsRequest, LwsResponse> answer) {
+        return new HttpHandler() {
             @Override
-            public LwsResponse onHttp(LwsRequest request) {
+            public LwsResponse onRequest(LwsRequest request) {
                 requests.add(request);
                 return answer.apply(request);
             }
 
             @Override
-            public void onHttpFileCompletion(Path file) {
+            public void onFileSent(Path file) {
                 completions.add(file);
             }
-        });
+        };
     }
 
-    LwsContext startWithRoot(Protocol<?>... protocols) {
-        LwsContext.Builder b = localhost().documentRoot(root);
-        for (Protocol<?> p : protocols) {
+    /** A context with the document root, this HTTP handler, a protocol "http-only" and these others. */
+    LwsContext startWithRoot(HttpHandler http, Protocol<?>... others) {
+        LwsContext.Builder b = localhost().documentRoot(root).http(http).protocol(Protocol.of("http-only", new Handler<>() {}));
+        for (Protocol<?> p : others) {
             b.protocol(p);
         }
         return track(b.build()).start();
@@ -96,7 +97,7 @@ class HttpTest extends ServerTestSupport {
 
     @Test
     void handlerAnswersWithStatusHeadersAndBodyAndSeesTheRequest() throws Exception {
-        LwsContext ctx = startWithRoot(httpProtocol(
+        LwsContext ctx = startWithRoot(answering(
                 r -> LwsResponse.text(202, "accepted " + r.path()).header("X-Lwsj-Test", "yes")));
         HttpResponse<String> resp = get(ctx, "/some/path?a=1&b=2", "X-Custom", "abc123", "Origin", "http://origin.test");
         assertEquals(202, resp.statusCode());
@@ -115,7 +116,7 @@ class HttpTest extends ServerTestSupport {
 
     @Test
     void binaryBodyOfSeveralSizesArrivesWhole() throws Exception {
-        LwsContext ctx = startWithRoot(httpProtocol(r -> {
+        LwsContext ctx = startWithRoot(answering(r -> {
             int n = Integer.parseInt(r.query().substring(2));
             return LwsResponse.of(200, "application/octet-stream", pattern(n));
         }));
@@ -130,7 +131,7 @@ class HttpTest extends ServerTestSupport {
 
     @Test
     void fileIsServedWithItsMimeTypeAndCompletionIsReported() throws Exception {
-        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.file(r.path(), "text/plain")));
+        LwsContext ctx = startWithRoot(answering(r -> LwsResponse.file(r.path(), "text/plain")));
         HttpResponse<String> resp = get(ctx, "/hello.txt");
         assertEquals(200, resp.statusCode());
         assertEquals("hello from the document root\n", resp.body());
@@ -146,7 +147,7 @@ class HttpTest extends ServerTestSupport {
 
     @Test
     void missingFileIs404() throws Exception {
-        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.file(r.path(), "text/plain")));
+        LwsContext ctx = startWithRoot(answering(r -> LwsResponse.file(r.path(), "text/plain")));
         HttpResponse<String> resp = get(ctx, "/no-such-file.txt");
         assertEquals(404, resp.statusCode());
         // the server is still answering
@@ -161,7 +162,7 @@ class HttpTest extends ServerTestSupport {
 
     @Test
     void handlerExceptionInOnHttpGives500() throws Exception {
-        LwsContext ctx = startWithRoot(httpProtocol(r -> {
+        LwsContext ctx = startWithRoot(answering(r -> {
             throw new IllegalStateException("test: handler fails on purpose");
         }));
         assertEquals(500, get(ctx, "/boom").statusCode());
@@ -170,7 +171,7 @@ class HttpTest extends ServerTestSupport {
 
     @Test
     void pathTraversalNeverServesAFileOutsideTheRoot() throws Exception {
-        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.file(r.path(), "text/plain")));
+        LwsContext ctx = startWithRoot(answering(r -> LwsResponse.file(r.path(), "text/plain")));
         for (String target : List.of("/../secret.txt", "/%2e%2e/secret.txt", "/a/../../secret.txt",
                 "/a/%2e%2e/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%2e%2e%2fsecret.txt", "//../secret.txt",
                 "/a/..%5c..%5csecret.txt")) {
@@ -185,7 +186,7 @@ class HttpTest extends ServerTestSupport {
 
     @Test
     void fileResponseThatLeavesTheRootIsForbidden() throws Exception {
-        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.file("../secret.txt", "text/plain")));
+        LwsContext ctx = startWithRoot(answering(r -> LwsResponse.file("../secret.txt", "text/plain")));
         HttpResponse<String> resp = get(ctx, "/whatever");
         assertEquals(403, resp.statusCode());
         assertFalse(resp.body().contains(SECRET));
@@ -195,7 +196,7 @@ class HttpTest extends ServerTestSupport {
     void symlinkInsideTheRootPointingOutsideIsNotServed() throws Exception {
         Files.createSymbolicLink(root.resolve("link.txt"), base.resolve("secret.txt"));
         Files.createSymbolicLink(root.resolve("outside"), base);
-        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.file(r.path(), "text/plain")));
+        LwsContext ctx = startWithRoot(answering(r -> LwsResponse.file(r.path(), "text/plain")));
         for (String path : List.of("/link.txt", "/outside/secret.txt")) {
             HttpResponse<String> resp = get(ctx, path);
             assertTrue(resp.statusCode() == 403 || resp.statusCode() == 404,
@@ -218,7 +219,7 @@ class HttpTest extends ServerTestSupport {
         Files.createSymbolicLink(link, base.resolve("secret.txt"));
         Path racing = root.resolve("race.txt");
         Files.copy(plain, racing);
-        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.file("race.txt", "text/plain")));
+        LwsContext ctx = startWithRoot(answering(r -> LwsResponse.file("race.txt", "text/plain")));
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread swapper = new Thread(() -> {
             Path fileTmp = base.resolve("file.tmp");
@@ -265,7 +266,7 @@ class HttpTest extends ServerTestSupport {
     /** RFC 9110 8.6: Content-Length is digits; lws 4.3.5 took "-1" as a body of 2^64 - 1 bytes (lws patch 0117). */
     @Test
     void negativeOrMalformedContentLengthIsAnswered400() throws Exception {
-        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.text(200, "ok")));
+        LwsContext ctx = startWithRoot(answering(r -> LwsResponse.text(200, "ok")));
         for (String cl : List.of("-1", "-9223372036854775808", "12abc", "+5", "99999999999999999999")) {
             try (RawClient c = RawClient.connect(ctx.port())) {
                 c.write("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + cl + "\r\n\r\nbody");
@@ -281,7 +282,7 @@ class HttpTest extends ServerTestSupport {
     /** A POST's body reaches onHttp whole, also when it arrives in pieces; keep-alive goes on. */
     @Test
     void aRequestBodyReachesTheHandlerWhole() throws Exception {
-        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.text(200, r.method() + " " + r.body().length)));
+        LwsContext ctx = startWithRoot(answering(r -> LwsResponse.text(200, r.method() + " " + r.body().length)));
         byte[] big = pattern(300_000);
         try (RawClient c = RawClient.connect(ctx.port())) {
             for (byte[] body : new byte[][] {"name=value&x=1".getBytes(StandardCharsets.UTF_8), new byte[0], big}) {
@@ -306,7 +307,8 @@ class HttpTest extends ServerTestSupport {
     @Test
     void aBodyOverTheLimitIsAnswered413() throws Exception {
         LwsContext ctx = track(localhost().documentRoot(root).maxHttpBodyBytes(1000)
-                .protocol(httpProtocol(r -> LwsResponse.text(200, "took " + r.body().length))).build()).start();
+                .http(answering(r -> LwsResponse.text(200, "took " + r.body().length)))
+                .protocol(Protocol.of("http-only", new Handler<>() {})).build()).start();
         try (RawClient c = RawClient.connect(ctx.port())) {
             c.write("POST /up HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1001\r\n\r\n");
             RawClient.Head h = c.readHead();
@@ -328,37 +330,42 @@ class HttpTest extends ServerTestSupport {
             assertThrows(IllegalArgumentException.class, () -> LwsResponse.of(200, bad, new byte[0]), bad);
             assertThrows(IllegalArgumentException.class, () -> LwsResponse.file("hello.txt", bad), bad);
         }
-        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.of(200, "text/plain; charset=utf-8",
+        LwsContext ctx = startWithRoot(answering(r -> LwsResponse.of(200, "text/plain; charset=utf-8",
                 "fine".getBytes(StandardCharsets.UTF_8))));
         HttpResponse<String> ok = get(ctx, "/");
         assertEquals("text/plain; charset=utf-8", ok.headers().firstValue("content-type").orElse(""));
     }
 
+    /**
+     * HTTP goes to the context's HttpHandler whatever the path, also one a protocol claims
+     * for its upgrades, and whatever protocol the request names without upgrading.
+     */
     @Test
-    void httpGoesToTheFirstProtocolOnly() throws Exception {
-        AtomicInteger secondCalls = new AtomicInteger();
-        Protocol<Void> second = Protocol.of("second", new Handler<>() {
-            @Override
-            public LwsResponse onHttp(LwsRequest request) {
-                secondCalls.incrementAndGet();
-                return LwsResponse.text(200, "second");
-            }
-        });
-        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.text(200, "first")), second);
+    void httpGoesToTheContextsHttpHandler() throws Exception {
+        Protocol<Void> second = Protocol.builder("second", new Handler<Void>() {}).path("/second").build();
+        LwsContext ctx = startWithRoot(answering(r -> LwsResponse.text(200, "handled " + r.path())), second);
         for (String path : List.of("/", "/second", "/x?protocol=second")) {
             HttpResponse<String> resp = get(ctx, path);
-            assertEquals("first", resp.body(), path);
+            assertEquals("handled " + path.replaceAll("\\?.*", ""), resp.body(), path);
+            assertNotNull(poll(requests, "the request for " + path));
         }
-        // an HTTP request that names the second protocol (without upgrading) still goes to the first
         HttpResponse<String> named = get(ctx, "/", "Sec-WebSocket-Protocol", "second");
-        assertEquals("first", named.body());
-        assertEquals(0, secondCalls.get(), "onHttp calls on the second protocol");
-        assertNotNull(poll(requests, "first protocol's request"));
+        assertEquals("handled /", named.body());
+    }
+
+    /** Without an HttpHandler every HTTP request is answered 404, and upgrades still work. */
+    @Test
+    void withoutAnHttpHandlerHttpIsAnswered404() throws Exception {
+        LwsContext ctx = start(echo("echo"));
+        assertEquals(404, get(ctx, "/anything").statusCode());
+        WsTestClient c = client(ctx, "echo");
+        c.sendText("still upgrades");
+        assertEquals("still upgrades", c.nextText());
     }
 
     @Test
     void keepAliveServesSeveralRequestsOnOneConnection() throws Exception {
-        LwsContext ctx = startWithRoot(httpProtocol(r -> LwsResponse.text(200, "n=" + r.query())));
+        LwsContext ctx = startWithRoot(answering(r -> LwsResponse.text(200, "n=" + r.query())));
         try (RawClient c = RawClient.connect(ctx.port())) {
             for (int i = 0; i < 3; i++) {
                 c.write("GET /k?" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");

@@ -11,11 +11,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.lwsj.TestData.pattern;
+import static io.lwsj.Waits.await;
+import static io.lwsj.Waits.poll;
+import static io.lwsj.Waits.sleep;
+import static io.lwsj.Waits.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lwsj.internal.Internals;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +43,32 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+
+import static io.lwsj.TestData.pattern;
+import static io.lwsj.Waits.await;
+import static io.lwsj.Waits.poll;
+import static io.lwsj.Waits.sleep;
+import static io.lwsj.Waits.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+
+import static io.lwsj.TestData.pattern;
+import static io.lwsj.Waits.await;
+import static io.lwsj.Waits.poll;
+import static io.lwsj.Waits.sleep;
+import static io.lwsj.Waits.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * API misuse and lifecycle races: use after close of connections and contexts, double
@@ -73,8 +112,8 @@ class LifecycleMisuseTest extends ServerTestSupport {
         await(closed, "onClosed");
         assertFalse(c.isOpen());
         assertEquals(0, c.bufferedAmount());
-        for (Runnable r : List.<Runnable>of(() -> c.send("x"), () -> c.send(new byte[1]),
-                () -> c.send(ByteBuffer.allocate(1)), () -> c.sendText(ByteBuffer.allocate(1)),
+        for (Runnable r : List.<Runnable>of(() -> c.sendText("x"), () -> c.sendBinary(new byte[1]),
+                () -> c.sendBinary(ByteBuffer.allocate(1)), () -> c.sendText(ByteBuffer.allocate(1)),
                 () -> c.sendFragment(new byte[1], true, true, false), () -> c.ping(new byte[0]),
                 () -> c.pong(new byte[0]), c::requestWritable, () -> c.setReceiving(false))) {
             Throwable t = thrown(r);
@@ -107,16 +146,16 @@ class LifecycleMisuseTest extends ServerTestSupport {
         assertFalse(c.isOpen());
         client.awaitEnd();
         assertEquals(port, ctx.port());
-        for (Runnable r : List.<Runnable>of(() -> ctx.broadcast("p", "x"), () -> ctx.broadcast("p", new byte[1]),
-                () -> ctx.requestWritableAll("p"), ctx::start, () -> ctx.service(0), () -> ctx.serviceFd(-1, 0),
+        for (Runnable r : List.<Runnable>of(() -> ctx.broadcastText(TestData.protocol(ctx, "p"), "x"), () -> ctx.broadcastBinary(TestData.protocol(ctx, "p"), new byte[1]),
+                () -> ctx.requestWritableAll(TestData.protocol(ctx, "p")), ctx::start, () -> ctx.service(Duration.ofMillis(0)), () -> ctx.serviceFd(-1, 0),
                 ctx::canonicalHostname, () -> ctx.connect(ClientRequest.to("ws://127.0.0.1:" + port + "/").build()))) {
             Throwable t = thrown(r);
             assertTrue(t instanceof IllegalStateException, "expected IllegalStateException, got " + t);
         }
-        assertTrue(thrown(() -> c.send("x")) instanceof ConnectionClosedException);
+        assertTrue(thrown(() -> c.sendText("x")) instanceof ConnectionClosedException);
         c.close();
         // an unknown protocol name is still an argument error
-        assertThrows(IllegalArgumentException.class, () -> ctx.broadcast("nope", "x"));
+        assertThrows(IllegalArgumentException.class, () -> ctx.broadcastText(TestData.protocol(ctx, "nope"), "x"));
     }
 
     /** A connection kept from one context is never confused with a connection of the next one. */
@@ -131,7 +170,7 @@ class LifecycleMisuseTest extends ServerTestSupport {
 
             @Override
             public void onText(Connection c, Void s, String text) {
-                c.send(text);
+                c.sendText(text);
             }
         };
         LwsContext first = start(Protocol.of("p", h));
@@ -141,7 +180,7 @@ class LifecycleMisuseTest extends ServerTestSupport {
         LwsContext second = start(Protocol.of("p", h));
         WsTestClient live = client(second, "p");
         poll(established, "second onEstablished");
-        assertTrue(thrown(() -> old.send("to nobody")) instanceof ConnectionClosedException);
+        assertTrue(thrown(() -> old.sendText("to nobody")) instanceof ConnectionClosedException);
         live.assertEchoes("only mine");
         live.assertNoMessage(200);
     }
@@ -167,7 +206,7 @@ class LifecycleMisuseTest extends ServerTestSupport {
                 switch (text) {
                     case "close":
                         c.close(4002, "from onText");
-                        c.send("never sent: after the close");
+                        c.sendText("never sent: after the close");
                         break;
                     case "ping me":
                         c.ping(new byte[] {1});
@@ -176,7 +215,7 @@ class LifecycleMisuseTest extends ServerTestSupport {
                         c.requestWritable();
                         break;
                     default:
-                        c.send(text);
+                        c.sendText(text);
                 }
             }
 
@@ -218,7 +257,7 @@ class LifecycleMisuseTest extends ServerTestSupport {
         LwsContext ctx = start(Protocol.of("p", new Handler<>() {
             @Override
             public void onClosed(Connection c, Void s, int code, String reason) {
-                for (Runnable r : List.<Runnable>of(() -> c.send("too late"), () -> c.ping(new byte[0]),
+                for (Runnable r : List.<Runnable>of(() -> c.sendText("too late"), () -> c.ping(new byte[0]),
                         c::requestWritable)) {
                     Throwable t = thrown(r);
                     seen.add(t == null ? "nothing thrown" : t.getClass().getSimpleName());
@@ -240,7 +279,7 @@ class LifecycleMisuseTest extends ServerTestSupport {
         LwsContext ctx = start(Protocol.of("p", new Handler<>() {
             @Override
             public void onEstablished(Connection c, Void s) {
-                if (self.get() != null && self.get().dispatcher().openConnections() >= 2) {
+                if (self.get() != null && Internals.openConnections(self.get()) >= 2) {
                     self.get().close(); // the second connection shuts the server down
                 }
             }
@@ -278,7 +317,7 @@ class LifecycleMisuseTest extends ServerTestSupport {
 
             @Override
             public void onText(Connection c, Void s, String text) {
-                c.send(text);
+                c.sendText(text);
             }
         });
         for (int round = 0; round < 3; round++) {
@@ -299,10 +338,12 @@ class LifecycleMisuseTest extends ServerTestSupport {
                     byte[] b = new byte[100];
                     while (!stop.get()) {
                         try {
-                            c.send(b);
-                            c.send("t");
-                            ctx.broadcast("p", "b");
+                            c.sendBinary(b);
+                            c.sendText("t");
+                            ctx.broadcastText(TestData.protocol(ctx, "p"), "b");
                             sends.incrementAndGet();
+                        } catch (ContextSaturatedException e) {
+                            Thread.onSpinWait(); // the flood outran the service thread: refused, as documented
                         } catch (IllegalStateException e) { // ConnectionClosedException included
                             if (!ctx.isOpen() || !c.isOpen()) {
                                 return;
@@ -393,9 +434,9 @@ class LifecycleMisuseTest extends ServerTestSupport {
                 } else if (text.equals("writable")) {
                     c.requestWritable();
                 } else if (text.equals("broadcast")) {
-                    c.context().broadcast("thrower", "to all");
+                    c.context().broadcastText(TestData.protocol(c.context(), "thrower"), "to all");
                 } else {
-                    c.send(text);
+                    c.sendText(text);
                 }
             }
 
@@ -425,11 +466,6 @@ class LifecycleMisuseTest extends ServerTestSupport {
             }
 
             @Override
-            public LwsResponse onHttp(LwsRequest request) {
-                throw new Boom("onHttp");
-            }
-
-            @Override
             public boolean filterProtocolConnection(LwsRequest handshake) {
                 if (handshake.path().equals("/refuse")) {
                     throw new Boom("filterProtocolConnection");
@@ -452,7 +488,9 @@ class LifecycleMisuseTest extends ServerTestSupport {
 
         };
         Protocol<Void> throwing = Protocol.builder("thrower", thrower).broadcastCallback(true).build();
-        LwsContext ctx = track(localhost().protocol(throwing).protocol(echo("echo")).build()).start();
+        LwsContext ctx = track(localhost().protocol(throwing).protocol(echo("echo")).http(request -> {
+            throw new Boom("onRequest");
+        }).build()).start();
         WsTestClient bystander = client(ctx, "echo");
 
         for (String trigger : new String[] {"throw", "pong", "writable", "broadcast"}) {
@@ -478,14 +516,14 @@ class LifecycleMisuseTest extends ServerTestSupport {
 
         // client side: an exception in onEstablished closes with 1011; in the header
         // upcall the connect fails; in onConnectionError it is logged
-        Connection cc = ctx.connect(ClientRequest.to("ws://127.0.0.1:" + ctx.port() + "/").protocol("thrower").build())
+        Connection cc = ctx.connect(ClientRequest.to("ws://127.0.0.1:" + ctx.port() + "/").protocol(throwing).build())
                 .get(10, TimeUnit.SECONDS);
         waitUntil(() -> !cc.isOpen(), "the client connection whose onEstablished threw to close");
         CompletableFuture<Connection> noHeaders = ctx.connect(
-                ClientRequest.to("ws://127.0.0.1:" + ctx.port() + "/no-headers").protocol("thrower").build());
+                ClientRequest.to("ws://127.0.0.1:" + ctx.port() + "/no-headers").protocol(throwing).build());
         assertTrue(thrown(() -> noHeaders.join()) != null, "the connect should fail");
         CompletableFuture<Connection> refused = ctx.connect(
-                ClientRequest.to("ws://127.0.0.1:1/").protocol("thrower").build());
+                ClientRequest.to("ws://127.0.0.1:1/").protocol(throwing).build());
         assertTrue(thrown(() -> refused.join()) != null, "the connect should fail");
 
         bystander.assertEchoes("after everything");
@@ -514,16 +552,15 @@ class LifecycleMisuseTest extends ServerTestSupport {
                 throw new IllegalStateException("thrown on purpose in confirmExtension");
             }
 
-            @Override
-            public boolean filterNetworkConnection(java.net.InetAddress peer) {
-                if (refuseNetwork.get()) {
-                    thrown.incrementAndGet();
-                    throw new IllegalStateException("thrown on purpose in filterNetworkConnection");
-                }
-                return true;
-            }
-        }).receiveFragments(true).build();
+        }).receiveFragments(true).confirmExtensions(true).build();
         LwsContext ctx = track(localhost().protocol(fragments).protocol(echo("echo"))
+                .networkFilter(peer -> {
+                    if (refuseNetwork.get()) {
+                        thrown.incrementAndGet();
+                        throw new IllegalStateException("thrown on purpose in the network filter");
+                    }
+                    return true;
+                })
                 .permessageDeflate(PermessageDeflate.defaults()).build()).start();
 
         // the network filter threw: the TCP connection is dropped before anything is read
@@ -563,7 +600,7 @@ class LifecycleMisuseTest extends ServerTestSupport {
                 if (text.equals("block")) {
                     sleep(1500);
                 }
-                c.send(text);
+                c.sendText(text);
             }
         }));
         WsTestClient slow = client(ctx, "p");

@@ -22,13 +22,13 @@ class MaxMessageSizeTest extends ServerTestSupport {
             @Override
             public void onText(Connection c, Void s, String text) {
                 delivered.incrementAndGet();
-                c.send(text);
+                c.sendText(text);
             }
 
             @Override
             public void onBinary(Connection c, Void s, ByteBuffer data) {
                 delivered.incrementAndGet();
-                c.send(data);
+                c.sendBinary(data);
             }
 
             @Override

@@ -25,19 +25,17 @@ class RequestBlobTest extends ServerTestSupport {
 
     /** Accepts only the trusted origin, as docs/security.md recommends. */
     LwsContext start() {
-        return start(Protocol.of("guarded", new Handler<>() {
+        return track(localhost().http(request -> {
+            httpRequests.add(request);
+            return LwsResponse.text(200, "ok\n");
+        }).protocol(Protocol.of("guarded", new Handler<>() {
             @Override
             public boolean filterProtocolConnection(LwsRequest handshake) {
                 handshakes.add(handshake);
                 return "https://trusted.example".equals(handshake.header("origin"));
             }
 
-            @Override
-            public LwsResponse onHttp(LwsRequest request) {
-                httpRequests.add(request);
-                return LwsResponse.text(200, "ok\n");
-            }
-        }));
+        })).build()).start();
     }
 
     /** Sends raw bytes as the request line and headers; returns the status answered (-1: closed). */

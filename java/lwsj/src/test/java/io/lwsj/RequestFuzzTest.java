@@ -39,7 +39,10 @@ class RequestFuzzTest extends ServerTestSupport {
     final ConcurrentLinkedQueue<LwsRequest> seen = new ConcurrentLinkedQueue<>();
 
     LwsContext start() {
-        return start(Protocol.of("fuzz", new Handler<>() {
+        return track(localhost().http(request -> {
+            seen.add(request);
+            return LwsResponse.text(200, "ok\n");
+        }).protocol(Protocol.of("fuzz", new Handler<>() {
             @Override
             public boolean filterProtocolConnection(LwsRequest handshake) {
                 if (handshake.header(MARKER) == null && handshake.header("origin") == null) {
@@ -50,16 +53,10 @@ class RequestFuzzTest extends ServerTestSupport {
             }
 
             @Override
-            public LwsResponse onHttp(LwsRequest request) {
-                seen.add(request);
-                return LwsResponse.text(200, "ok\n");
-            }
-
-            @Override
             public void onText(Connection c, Void s, String text) {
-                c.send(text); // the bystander's echo
+                c.sendText(text); // the bystander's echo
             }
-        }));
+        })).build()).start();
     }
 
     @Test

@@ -28,7 +28,7 @@ class RxFlowControlTest extends ServerTestSupport {
             public void onText(Connection c, Void s, String text) {
                 if (text.equals("pause")) {
                     c.setReceiving(false);
-                    c.send("paused");
+                    c.sendText("paused");
                     return;
                 }
                 delivered.add(text);

@@ -19,12 +19,12 @@ abstract class ServerTestSupport {
         return Protocol.of(name, new Handler<>() {
             @Override
             public void onText(Connection c, Void s, String text) {
-                c.send(text);
+                c.sendText(text);
             }
 
             @Override
             public void onBinary(Connection c, Void s, ByteBuffer data) {
-                c.send(data);
+                c.sendBinary(data);
             }
         });
     }

@@ -5,6 +5,7 @@ import static io.lwsj.Waits.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lwsj.internal.Internals;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -21,6 +22,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
+import static io.lwsj.Waits.sleep;
+import static io.lwsj.Waits.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * The soak run of scripts/soak.sh; skipped unless -Dlwsj.soak=full or quick.
@@ -116,7 +123,7 @@ class SoakTest extends ServerTestSupport {
         // warm-up: JIT, buffers, the pools of the JDK and of lws reach their working size
         runCycles(ctx.port(), Math.max(1000, cycles / 20), threads);
         broadcastRun(ctx, receivers, Math.min(5, broadcastSeconds), broadcastMembers);
-        waitUntil(() -> ctx.dispatcher().openConnections() == 0, "the warm-up connections to go");
+        waitUntil(() -> Internals.openConnections(ctx) == 0, "the warm-up connections to go");
         Mem start = mem("start (after warm-up)");
         report(start.toString());
 
@@ -124,14 +131,14 @@ class SoakTest extends ServerTestSupport {
         long done = runCycles(ctx.port(), cycles, threads);
         double secs = (System.nanoTime() - t0) / 1e9;
         report(String.format("%d connect/echo/close cycles in %.1f s (%.0f/s)", done, secs, done / secs));
-        waitUntil(() -> ctx.dispatcher().openConnections() == 0, "the cycle connections to go");
+        waitUntil(() -> Internals.openConnections(ctx) == 0, "the cycle connections to go");
         Mem afterCycles = mem("after the cycles");
         report(afterCycles.toString());
 
         long[] b = broadcastRun(ctx, receivers, broadcastSeconds, broadcastMembers);
         report(String.format("broadcast: %d messages (%.1f MiB) to each of %d receivers in %d s, %d deliveries, "
                 + "none lost", b[0], b[1] / 1048576.0, receivers, broadcastSeconds, b[0] * receivers));
-        waitUntil(() -> ctx.dispatcher().openConnections() == 0, "the receivers to go");
+        waitUntil(() -> Internals.openConnections(ctx) == 0, "the receivers to go");
         Mem end = mem("end");
         report(end.toString());
 
@@ -256,7 +263,7 @@ class SoakTest extends ServerTestSupport {
                 int len = sizes[(int) (seq % sizes.length)];
                 ByteBuffer m = ByteBuffer.allocate(len);
                 m.putLong(seq).putInt(len);
-                ctx.broadcast("broadcast", m.array());
+                ctx.broadcastBinary(TestData.protocol(ctx, "broadcast"), m.array());
                 bytes += len;
             }
             long want = seq;

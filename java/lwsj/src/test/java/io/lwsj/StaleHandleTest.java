@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lwsj.internal.Internals;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+
+import static io.lwsj.Waits.poll;
+import static io.lwsj.Waits.sleep;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * A Connection kept after CLOSED is a stale handle (DESIGN invariant 2): it throws or
@@ -42,7 +53,7 @@ class StaleHandleTest extends ServerTestSupport {
                 if (text.equals("use-stale")) {
                     fromServiceThread.add(useEverything(staleForHandler));
                 }
-                c.send(text);
+                c.sendText(text);
             }
 
             @Override
@@ -56,10 +67,10 @@ class StaleHandleTest extends ServerTestSupport {
     /** Calls every method of a stale connection; returns what each did. */
     static List<String> useEverything(Connection c) {
         List<String> out = new ArrayList<>();
-        out.add(outcome(() -> c.send("text")));
-        out.add(outcome(() -> c.send(new byte[] {1, 2, 3})));
-        out.add(outcome(() -> c.send(new byte[] {1, 2, 3}, 1, 1)));
-        out.add(outcome(() -> c.send(ByteBuffer.wrap(new byte[] {4}))));
+        out.add(outcome(() -> c.sendText("text")));
+        out.add(outcome(() -> c.sendBinary(new byte[] {1, 2, 3})));
+        out.add(outcome(() -> c.sendBinary(new byte[] {1, 2, 3}, 1, 1)));
+        out.add(outcome(() -> c.sendBinary(ByteBuffer.wrap(new byte[] {4}))));
         out.add(outcome(() -> c.sendText(ByteBuffer.wrap(new byte[] {'x'}))));
         out.add(outcome(() -> c.sendFragment(new byte[] {1}, true, true, false)));
         out.add(outcome(() -> c.ping(new byte[] {9})));
@@ -148,15 +159,15 @@ class StaleHandleTest extends ServerTestSupport {
         Connection now = poll(established, "new ESTABLISHED");
         assertNotEquals(stale.id(), now.id(), "a closed connection's id was reused");
         // skip Java's own check so that the stale handle goes down to the glue, from another thread
-        stale.open = true;
+        Internals.setOpen(stale, true);
         try {
-            String r = CompletableFuture.supplyAsync(() -> outcome(() -> stale.send("must not arrive")))
+            String r = CompletableFuture.supplyAsync(() -> outcome(() -> stale.sendText("must not arrive")))
                     .get(10, TimeUnit.SECONDS);
             assertEquals("ConnectionClosedException", r, "send on a stale handle from another thread");
             assertDoesNotThrow(() -> CompletableFuture.runAsync(() -> stale.close(4000, "must not close"))
                     .get(10, TimeUnit.SECONDS));
         } finally {
-            stale.open = false;
+            Internals.setOpen(stale, false);
         }
         fresh.assertNoMessage(200);
         fresh.assertEchoes("the new connection is untouched");
@@ -173,17 +184,17 @@ class StaleHandleTest extends ServerTestSupport {
         assertFalse(conn.isOpen());
         assertStaleBehaviour(useEverything(conn));
         assertStaleBehaviour(CompletableFuture.supplyAsync(() -> useEverything(conn)).get(10, TimeUnit.SECONDS));
-        assertThrows(IllegalStateException.class, () -> ctx.broadcast("echo", "x"));
-        assertThrows(IllegalStateException.class, () -> ctx.requestWritableAll("echo"));
+        assertThrows(IllegalStateException.class, () -> ctx.broadcastText(TestData.protocol(ctx, "echo"), "x"));
+        assertThrows(IllegalStateException.class, () -> ctx.requestWritableAll(TestData.protocol(ctx, "echo")));
         // and with Java's check skipped, the glue sees a stale context handle
-        conn.open = true;
+        Internals.setOpen(conn, true);
         try {
-            assertEquals("ConnectionClosedException", outcome(() -> conn.send("x")));
+            assertEquals("ConnectionClosedException", outcome(() -> conn.sendText("x")));
             assertEquals("ConnectionClosedException",
-                    CompletableFuture.supplyAsync(() -> outcome(() -> conn.send("x"))).get(10, TimeUnit.SECONDS));
+                    CompletableFuture.supplyAsync(() -> outcome(() -> conn.sendText("x"))).get(10, TimeUnit.SECONDS));
             assertDoesNotThrow(() -> conn.close());
         } finally {
-            conn.open = false;
+            Internals.setOpen(conn, false);
         }
     }
 
@@ -198,7 +209,7 @@ class StaleHandleTest extends ServerTestSupport {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (System.nanoTime() < deadline) {
                     try {
-                        conn.send("spam");
+                        conn.sendText("spam");
                     } catch (ConnectionClosedException e) {
                         return "closed";
                     }
@@ -229,7 +240,7 @@ class StaleHandleTest extends ServerTestSupport {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (System.nanoTime() < deadline) {
                     try {
-                        conn.send("spam");
+                        conn.sendText("spam");
                         conn.bufferedAmount();
                     } catch (ConnectionClosedException e) {
                         return "closed";
@@ -242,7 +253,7 @@ class StaleHandleTest extends ServerTestSupport {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < deadline) {
                 try {
-                    ctx.broadcast("echo", "all");
+                    ctx.broadcastText(TestData.protocol(ctx, "echo"), "all");
                 } catch (IllegalStateException e) {
                     return "closed";
                 }

@@ -4,8 +4,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** Payloads the tests send and compare. */
-final class TestData {
+public final class TestData {
     private TestData() {
+    }
+
+    /** The context's protocol of this name (the API takes Protocol objects). */
+    static Protocol<?> protocol(LwsContext ctx, String name) {
+        return ctx.protocols().stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no protocol named " + name));
     }
 
     /** n bytes of a fixed pattern that is not periodic in any small power of two. */
@@ -32,7 +38,7 @@ final class TestData {
         return a;
     }
 
-    static byte[] utf8(String s) {
+    public static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 }

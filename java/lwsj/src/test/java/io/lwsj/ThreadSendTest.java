@@ -51,7 +51,7 @@ class ThreadSendTest extends ServerTestSupport {
                     go.await();
                     for (int n = 0; n < PER_PAIR; n++) {
                         for (Connection c : conns) {
-                            if (!c.send(sender + ":" + n)) {
+                            if (!c.sendText(sender + ":" + n)) {
                                 throw new AssertionError("send refused: sender " + sender + " n " + n + " " + c);
                             }
                         }
@@ -104,7 +104,7 @@ class ThreadSendTest extends ServerTestSupport {
 
             @Override
             public void onText(Connection c, Void s, String text) {
-                c.send("echo:" + text);
+                c.sendText("echo:" + text);
             }
         });
         LwsContext ctx = start(p);
@@ -113,7 +113,7 @@ class ThreadSendTest extends ServerTestSupport {
         int n = 2000;
         Thread t = new Thread(() -> {
             for (int i = 0; i < n; i++) {
-                conn.get().send("thread:" + i);
+                conn.get().sendText("thread:" + i);
             }
         });
         t.start();

@@ -205,12 +205,13 @@ class TlsTest extends ClientTestKit {
 
     /** A TLS server context on 127.0.0.1 with the recorder as its first (echoing) protocol. */
     LwsContext tlsServer(Recorder handler, Path cert, Path key) {
-        return track(loopbackServer().tls(cert, key).protocol(protocol("echo", handler.echoing())).build()).start();
+        Recorder h = handler.echoing();
+        return track(loopbackServer().tls(cert, key).http(h).tlsHooks(h).protocol(protocol("echo", h)).build()).start();
     }
 
     /** A client-only context trusting ca. */
     LwsContext trustingClient(Recorder handler) {
-        return track(clientOnly().clientTrust(ca).protocol(protocol("client", handler)).build()).start();
+        return track(clientOnly().clientTrust(ca).http(handler).tlsHooks(handler).protocol(protocol("client", handler)).build()).start();
     }
 
     static ClientRequest wss(LwsContext server, String path) {
@@ -220,10 +221,10 @@ class TlsTest extends ClientTestKit {
     static void assertEchoes(Connection c, Recorder client, int... sizes) {
         for (int n : sizes) {
             String text = asciiText(n);
-            assertTrue(c.send(text));
+            assertTrue(c.sendText(text));
             assertEquals(text, poll(client.messages, "the echo of text(" + n + ") over TLS"));
             byte[] bin = pattern(n);
-            assertTrue(c.send(bin));
+            assertTrue(c.sendBinary(bin));
             Object back = poll(client.messages, "the echo of binary(" + n + ") over TLS");
             assertInstanceOf(byte[].class, back);
             assertArrayEquals(bin, (byte[]) back, "binary(" + n + ") over TLS");
@@ -334,7 +335,7 @@ class TlsTest extends ClientTestKit {
     void encryptedKeyNeedsItsPassword() {
         Recorder server = new Recorder().echoing();
         LwsContext srv = track(loopbackServer().tls(serverCert, serverKeyEncrypted).tlsKeyPassword(PASSWORD)
-                .protocol(protocol("echo", server)).build()).start();
+                .http(server).tlsHooks(server).protocol(protocol("echo", server)).build()).start();
         Recorder client = new Recorder();
         Connection c = connected(trustingClient(client).connect(wss(srv, "/")), "wss to a server with an encrypted key");
         assertEchoes(c, client, 1, 70_000);
@@ -372,7 +373,7 @@ class TlsTest extends ClientTestKit {
     void requiredClientCertificate() throws Exception {
         Recorder server = new Recorder().echoing();
         LwsContext srv = track(loopbackServer().tls(serverCert, serverKey).tlsClientCertificates(clientCa, true)
-                .protocol(protocol("echo", server)).build()).start();
+                .http(server).tlsHooks(server).protocol(protocol("echo", server)).build()).start();
 
         // no certificate: refused
         Recorder anonymous = new Recorder();
@@ -388,7 +389,7 @@ class TlsTest extends ClientTestKit {
         // with one: accepted, and verifyClientCertificate saw its subject
         Recorder client = new Recorder();
         LwsContext cli = track(clientOnly().clientTrust(ca).clientCertificate(clientCert, clientKey, null)
-                .protocol(protocol("client", client)).build()).start();
+                .http(client).tlsHooks(client).protocol(protocol("client", client)).build()).start();
         Connection c = connected(cli.connect(wss(srv, "/with-cert")), "wss with a client certificate");
         assertEchoes(c, client, 10);
         assertTrue(server.verifications.stream().anyMatch(v -> v.depth() == 0 && v.opensslAccepted()
@@ -401,10 +402,10 @@ class TlsTest extends ClientTestKit {
         Recorder server = new Recorder().echoing();
         server.acceptClientCertificates = false;
         LwsContext srv = track(loopbackServer().tls(serverCert, serverKey).tlsClientCertificates(clientCa, true)
-                .protocol(protocol("echo", server)).build()).start();
+                .http(server).tlsHooks(server).protocol(protocol("echo", server)).build()).start();
         Recorder client = new Recorder();
         LwsContext cli = track(clientOnly().clientTrust(ca).clientCertificate(clientCert, clientKey, null)
-                .protocol(protocol("client", client)).build()).start();
+                .http(client).tlsHooks(client).protocol(protocol("client", client)).build()).start();
 
         Throwable e = failure(cli.connect(wss(srv, "/")), "wss with a certificate the handler refuses");
 
@@ -423,16 +424,16 @@ class TlsTest extends ClientTestKit {
         Recorder server = new Recorder().echoing();
         server.extraCaServerSide = List.of(clientCa);
         LwsContext srv = track(loopbackServer().tls(serverCert, serverKey).tlsClientCertificates(unrelatedCa, true)
-                .protocol(protocol("echo", server)).build()).start();
+                .http(server).tlsHooks(server).protocol(protocol("echo", server)).build()).start();
         assertTrue(server.extraCaCalls.contains(false), "extraTrustedCaFiles(false) was called: " + server.extraCaCalls);
 
         Recorder control = new Recorder().echoing();
         LwsContext without = track(loopbackServer().tls(serverCert, serverKey).tlsClientCertificates(unrelatedCa, true)
-                .protocol(protocol("echo", control)).build()).start();
+                .http(control).tlsHooks(control).protocol(protocol("echo", control)).build()).start();
 
         Recorder client = new Recorder();
         LwsContext cli = track(clientOnly().clientTrust(ca).clientCertificate(clientCert, clientKey, null)
-                .protocol(protocol("client", client)).build()).start();
+                .http(client).tlsHooks(client).protocol(protocol("client", client)).build()).start();
         Connection c = connected(cli.connect(wss(srv, "/")), "wss with a client certificate of an extra CA");
         assertEchoes(c, client, 3);
         Throwable e = failure(cli.connect(wss(without, "/")), "wss to a server that does not know the client CA");
@@ -446,13 +447,13 @@ class TlsTest extends ClientTestKit {
 
         Recorder client = new Recorder();
         client.extraCaClientSide = List.of(ca);
-        LwsContext cli = track(clientOnly().protocol(protocol("client", client)).build()).start();
+        LwsContext cli = track(clientOnly().http(client).tlsHooks(client).protocol(protocol("client", client)).build()).start();
         assertTrue(client.extraCaCalls.contains(true), "extraTrustedCaFiles(true) was called: " + client.extraCaCalls);
         Connection c = connected(cli.connect(wss(srv, "/")), "wss trusting the CA from extraTrustedCaFiles");
         assertEchoes(c, client, 3);
 
         Recorder control = new Recorder();
-        LwsContext plain = track(clientOnly().protocol(protocol("client", control)).build()).start();
+        LwsContext plain = track(clientOnly().http(control).tlsHooks(control).protocol(protocol("client", control)).build()).start();
         Throwable e = failure(plain.connect(wss(srv, "/")), "wss to a server of an unknown CA");
         assertInstanceOf(LwsException.class, e);
     }

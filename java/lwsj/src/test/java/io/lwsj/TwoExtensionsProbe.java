@@ -186,7 +186,7 @@ final class TwoExtensionsProbe {
             List<String> v = c.responseHeaders().get("sec-websocket-extensions");
             System.out.println("NEGOTIATED " + (v == null ? null : String.join(",", v)));
             String msg = "hello, two extensions " + TestData.asciiText(2000);
-            c.send(msg);
+            c.sendText(msg);
             Object got = next(rec.messages, rec, cli);
             System.out.println("SERVER-GOT " + (msg.equals(got) ? "OK" : ClientTestKit.describe(got)));
             Object back = next(cli.messages, rec, cli);

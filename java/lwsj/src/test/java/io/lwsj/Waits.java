@@ -6,13 +6,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** Bounded waits: every one ends in WAIT_MS at the most, with an AssertionError naming what was awaited. */
-final class Waits {
-    static final long WAIT_MS = 10_000;
+public final class Waits {
+    public static final long WAIT_MS = 10_000;
 
     private Waits() {
     }
 
-    static void await(CountDownLatch latch, String what) {
+    public static void await(CountDownLatch latch, String what) {
         try {
             if (!latch.await(WAIT_MS, TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("timed out after " + WAIT_MS + " ms waiting for " + what

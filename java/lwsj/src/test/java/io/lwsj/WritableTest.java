@@ -28,7 +28,7 @@ class WritableTest extends ServerTestSupport {
             @Override
             public void onWritable(Connection c, Void s) {
                 writables.incrementAndGet();
-                c.send("chunk " + left);
+                c.sendText("chunk " + left);
                 if (--left > 0) {
                     c.requestWritable();
                 }
@@ -55,7 +55,7 @@ class WritableTest extends ServerTestSupport {
 
             @Override
             public void onWritable(Connection c, Void s) {
-                c.send("writable");
+                c.sendText("writable");
             }
         });
         LwsContext ctx = start(p);
@@ -73,21 +73,21 @@ class WritableTest extends ServerTestSupport {
             @Override
             public void onWritable(Connection c, Void s) {
                 calls.add("a");
-                c.send("your turn");
+                c.sendText("your turn");
             }
         });
         Protocol<Void> b = Protocol.of("b", new Handler<>() {
             @Override
             public void onWritable(Connection c, Void s) {
                 calls.add("b");
-                c.send("wrong protocol");
+                c.sendText("wrong protocol");
             }
         });
         LwsContext ctx = start(a, b);
         List<WsTestClient> as = List.of(client(ctx, "a"), client(ctx, "a"), client(ctx, "a"));
         WsTestClient bc = client(ctx, "b");
         bc.assertNoMessage(50);
-        ctx.requestWritableAll("a");
+        ctx.requestWritableAll(TestData.protocol(ctx, "a"));
         for (WsTestClient c : as) {
             assertEquals("your turn", c.nextText());
         }

@@ -22,7 +22,6 @@ public final class Abi {
     public static final int ERR_BUSY = -9;
 
     public static final int OVERFLOW_REFUSE = 0;
-    public static final int OVERFLOW_DROP = 1;
     public static final int OVERFLOW_CLOSE = 2;
 
     /** The default bound on commands queued by other threads (lwsj_ctx_set_limits). */
@@ -36,6 +35,7 @@ public final class Abi {
 
     public static final int OPT_NO_VALIDATE_UTF8 = 0x1;
     public static final int OPT_EXTERNAL_POLL = 0x2;
+    public static final int OPT_NETWORK_FILTER = 0x4;
 
     public static final int SERVICE_MORE = 0x40000000;
 
@@ -49,6 +49,7 @@ public final class Abi {
     public static final int EV_BROADCAST = 7;
     public static final int EV_CLIENT_ESTABLISHED = 8;
     public static final int EV_CLIENT_ERROR = 9;
+    public static final int EV_SENT = 10;
 
     public static final int CONNERR_OTHER = 0;
     public static final int CONNERR_REFUSED = 1;
@@ -85,6 +86,19 @@ public final class Abi {
 
     /** Bytes a queued frame costs beyond its payload, at most (the frame header). */
     public static final int FRAME_OVERHEAD = 14;
+
+    /** What a send of n payload bytes counts against its connection's bound (internal.h, lwsj_send_cost). */
+    static long sendCost(int n) {
+        return (long) n + FRAME_OVERHEAD;
+    }
+
+    /**
+     * The bound on queued bytes is a high-water mark (internal.h, lwsj_over_bound): a send
+     * is refused only when something is queued already and it would pass the bound.
+     */
+    static boolean overBound(long queued, long cost, long bound) {
+        return queued > 0 && queued + cost > bound;
+    }
 
     public static final int UP_HTTP = 1;
     public static final int UP_HTTP_FILE_DONE = 2;

@@ -112,7 +112,7 @@ public final class Client {
     private static void sendLines(Connection c) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null;) {
-                c.send(line + "\n");
+                c.sendText(line + "\n");
             }
             c.close();
         } catch (IOException | IllegalStateException e) {

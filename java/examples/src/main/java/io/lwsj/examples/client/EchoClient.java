@@ -39,12 +39,12 @@ public final class EchoClient {
         Protocol<Void> echo = Protocol.builder("echo", new Handler<Void>() {
             @Override
             public void onText(Connection c, Void s, String text) {
-                c.send(text);
+                c.sendText(text);
             }
 
             @Override
             public void onBinary(Connection c, Void s, ByteBuffer data) {
-                c.send(data);
+                c.sendBinary(data);
             }
         }).maxMessageSize(64L << 20).build();
 

@@ -80,7 +80,7 @@ public final class TestServer {
     static final class DumbIncrement implements Handler<Counter> {
         @Override
         public void onWritable(Connection connection, Counter session) {
-            connection.send(Integer.toString(session.number++));
+            connection.sendText(Integer.toString(session.number++));
         }
 
         @Override

@@ -51,13 +51,13 @@ public final class EchoServer {
     static final class Echo implements Handler<Void> {
         @Override
         public void onText(Connection connection, Void session, String text) {
-            connection.send(text);
+            connection.sendText(text);
             throttle(connection);
         }
 
         @Override
         public void onBinary(Connection connection, Void session, ByteBuffer data) {
-            connection.send(data); // copied once, into the native send queue
+            connection.sendBinary(data); // copied once, into the native send queue
             throttle(connection);
         }
 

@@ -1,4 +1,4 @@
-package io.lwsj;
+package io.lwsj.classic;
 
 /**
  * Why a {@link ClassicCallback} is called: the classic libwebsockets callback reasons

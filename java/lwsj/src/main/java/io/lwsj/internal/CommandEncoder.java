@@ -1,6 +1,5 @@
-package io.lwsj;
+package io.lwsj.internal;
 
-import io.lwsj.internal.Abi;
 import java.nio.ByteBuffer;
 
 /** Writes command records (lwsj.h, "commands") into a native-order direct buffer. */

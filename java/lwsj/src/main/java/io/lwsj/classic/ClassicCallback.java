@@ -1,4 +1,4 @@
-package io.lwsj;
+package io.lwsj.classic;
 
 import java.nio.ByteBuffer;
 

@@ -1,8 +1,9 @@
-package io.lwsj;
+package io.lwsj.internal;
 
-import io.lwsj.internal.Abi;
-import io.lwsj.internal.LwsjNative;
 import com.sun.jna.Pointer;
+import io.lwsj.LwsRequest;
+import io.lwsj.PollListener;
+import io.lwsj.TlsHooks;
 import java.lang.ref.WeakReference;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -17,14 +18,17 @@ import org.slf4j.LoggerFactory;
 final class Upcalls implements LwsjNative.UpcallFn {
     private static final Logger LOG = LoggerFactory.getLogger(Upcalls.class);
 
-    private final WeakReference<LwsContext> context;
+    private final WeakReference<ContextEngine> context;
 
-    Upcalls(LwsContext context) {
+    Upcalls(ContextEngine context) {
         this.context = new WeakReference<>(context);
     }
 
-    private static void pollChange(LwsContext c, int kind, int[] v) {
-        Handler<?> h = c.protocolAt(0).handler();
+    private static void pollChange(ContextEngine c, int kind, int[] v) {
+        PollListener h = c.pollListener;
+        if (h == null) {
+            return;
+        }
         switch (kind) {
             case Abi.POLL_ADD:
                 h.onAddPollFd(v[0], v[1]);
@@ -41,9 +45,9 @@ final class Upcalls implements LwsjNative.UpcallFn {
     }
 
     /** Writes the paths of extra CA files for the glue to load; -1 if they do not fit. */
-    private static int extraCa(LwsContext c, boolean clientSide, Pointer out, int capacity) {
+    private static int extraCa(ContextEngine c, boolean clientSide, Pointer out, int capacity) {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-        for (Path p : c.protocolAt(0).handler().extraTrustedCaFiles(clientSide)) {
+        for (Path p : c.tlsHooks == null ? java.util.List.<Path>of() : c.tlsHooks.extraTrustedCaFiles(clientSide)) {
             b.writeBytes(p.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             b.write(0);
         }
@@ -57,8 +61,8 @@ final class Upcalls implements LwsjNative.UpcallFn {
     }
 
     /** Writes the handler's extra handshake headers into the glue's buffer; -1 if they do not fit. */
-    private static int clientHeaders(LwsContext c, long request, Pointer out, int capacity) {
-        LwsContext.PendingConnect p = c.pending(request);
+    private static int clientHeaders(ContextEngine c, long request, Pointer out, int capacity) {
+        ClientConnects.Pending p = c.connects.get(request);
         if (p == null) {
             return 0;
         }
@@ -89,22 +93,22 @@ final class Upcalls implements LwsjNative.UpcallFn {
     }
 
     /** Picks the protocol by path when the client named none, then asks its handler. */
-    private static int filterProtocol(LwsContext c, int bound, LwsRequest request) {
+    private static int filterProtocol(ContextEngine c, int bound, LwsRequest request) {
         int target = bound;
         String asked = request.header("sec-websocket-protocol");
         // a list that names none of ours goes where a request without one goes (lws patch 0123)
         boolean unknownOnly = asked != null && java.util.Arrays.stream(asked.split(","))
-                .map(String::trim).noneMatch(c::hasProtocol);
+                .map(String::trim).noneMatch(c.protocols::hasName);
         if (asked == null || unknownOnly) {
-            int byPath = c.protocolForPath(request.path());
+            int byPath = c.protocols.forPath(request.path());
             if (byPath >= 0) {
                 target = byPath;
             }
         }
-        if (unknownOnly && c.protocolAt(target).refusesUnknownSubprotocols()) {
+        if (unknownOnly && c.protocols.at(target).refusesUnknownSubprotocols()) {
             return 1;
         }
-        if (!c.protocolAt(target).handler().filterProtocolConnection(request)) {
+        if (!c.protocols.at(target).handler().filterProtocolConnection(request)) {
             return 1;
         }
         return target == bound ? 0 : Abi.FILTER_USE + target;
@@ -112,12 +116,12 @@ final class Upcalls implements LwsjNative.UpcallFn {
 
     @Override
     public int invoke(long ctx, int reason, long conn, int protocol, Pointer in, int len, int eventsLen) {
-        LwsContext c = context.get();
+        ContextEngine c = context.get();
         if (c == null) {
             return 0;
         }
         try {
-            c.counters().upcall();
+            c.counters.upcall();
             if (reason == Abi.UP_POLL) {
                 // may come while the context is being built, and from inside a turn
                 pollChange(c, protocol, in.getIntArray(0, 3));
@@ -125,35 +129,41 @@ final class Upcalls implements LwsjNative.UpcallFn {
             }
             if (reason == Abi.UP_EXTENSION_CB) {
                 // during handshakes (before any event of that connection) and per payload
-                return c.extensions().call(protocol, conn, len > 0 ? in.getByteBuffer(0, len) : null);
+                return c.extensions.call(protocol, conn, len > 0 ? in.getByteBuffer(0, len) : null);
             }
             if (reason == Abi.UP_TLS_EXTRA_CA) {
                 // while the context is being built: no events, no dispatcher yet
                 return extraCa(c, protocol != 0, in, len);
             }
-            c.dispatcher().beforeUpcall(eventsLen);
+            c.dispatcher.beforeUpcall(eventsLen);
             if (reason == Abi.UP_CLIENT_HEADERS) {
                 return clientHeaders(c, conn, in, len);
             }
             byte[] data = len > 0 ? in.getByteArray(0, len) : new byte[0];
             switch (reason) {
                 case Abi.UP_HTTP:
-                    return c.http().answer(RequestBlob.parse(data)) ? 0 : 1;
+                    return c.http.answer(RequestBlob.parse(data)) ? 0 : 1;
                 case Abi.UP_HTTP_FILE_DONE:
-                    c.protocolAt(0).handler().onHttpFileCompletion(Path.of(RequestBlob.utf8(data)));
+                    if (c.httpHandler != null) {
+                        c.httpHandler.onFileSent(Path.of(RequestBlob.utf8(data)));
+                    }
                     return 0;
                 case Abi.UP_FILTER_NETWORK:
-                    return c.protocolAt(0).handler().filterNetworkConnection(
-                            InetAddress.getByName(RequestBlob.utf8(data))) ? 0 : 1;
+                    // the glue asks only when a filter was set
+                    return c.networkFilter == null
+                            || c.networkFilter.accept(InetAddress.getByName(RequestBlob.utf8(data))) ? 0 : 1;
                 case Abi.UP_EXTENSION: {
-                    LwsContext.PendingConnect p = conn == 0 ? null : c.pending(conn);
-                    return c.protocolAt(protocol).handler().confirmExtension(RequestBlob.utf8(data),
+                    ClientConnects.Pending p = conn == 0 ? null : c.connects.get(conn);
+                    return c.protocols.at(protocol).handler().confirmExtension(RequestBlob.utf8(data),
                             p == null ? null : p.request) ? 0 : 1;
                 }
                 case Abi.UP_TLS_VERIFY_PEER: {
                     String[] f = RequestBlob.utf8Strings(data);
-                    return c.protocolAt(0).handler().verifyClientCertificate("1".equals(f[0]),
-                            Integer.parseInt(f[1]), f[2]) ? 0 : 1;
+                    TlsHooks hooks = c.tlsHooks;
+                    boolean opensslAccepted = "1".equals(f[0]);
+                    boolean ok = hooks == null ? opensslAccepted
+                            : hooks.verifyClientCertificate(opensslAccepted, Integer.parseInt(f[1]), f[2]);
+                    return ok ? 0 : 1;
                 }
                 case Abi.UP_FILTER_PROTOCOL:
                     return filterProtocol(c, protocol, RequestBlob.parse(data));

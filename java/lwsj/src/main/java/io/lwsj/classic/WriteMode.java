@@ -1,4 +1,4 @@
-package io.lwsj;
+package io.lwsj.classic;
 
 /**
  * What {@link Wsi#write} sends: the classic LWS_WRITE_* modes. The C form

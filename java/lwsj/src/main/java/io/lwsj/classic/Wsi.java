@@ -1,5 +1,13 @@
-package io.lwsj;
+package io.lwsj.classic;
 
+import io.lwsj.ClientRequest;
+import io.lwsj.CloseCodes;
+import io.lwsj.Connection;
+import io.lwsj.ConnectionClosedException;
+import io.lwsj.LwsContext;
+import io.lwsj.LwsRequest;
+import io.lwsj.LwsResponse;
+import io.lwsj.Protocol;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -135,16 +143,14 @@ public final class Wsi {
 
     /** lws_get_peer_addresses: the peer's host name (reverse lookup, may block); null as {@link #peerAddress()}. */
     public String peerName() {
-        if (connection != null) {
-            return connection.peerName();
-        }
-        if (peer == null) {
+        String address = connection != null ? connection.peerAddress() : peer;
+        if (address == null) {
             return null;
         }
         try {
-            return InetAddress.getByName(peer).getCanonicalHostName();
+            return InetAddress.getByName(address).getCanonicalHostName();
         } catch (UnknownHostException e) {
-            return peer;
+            return address;
         }
     }
 
@@ -233,15 +239,12 @@ public final class Wsi {
             case TEXT:
                 return noFin ? c.sendFragment(data, false, true, false) : c.sendText(data);
             case BINARY:
-                return noFin ? c.sendFragment(data, true, true, false) : c.send(data);
+                return noFin ? c.sendFragment(data, true, true, false) : c.sendBinary(data);
             case CONTINUATION:
                 return c.sendFragment(data, false, false, !noFin);
             case PING:
-            case PONG: {
-                byte[] b = new byte[data.remaining()];
-                data.get(data.position(), b);
-                return mode == WriteMode.PING ? c.ping(b) : c.pong(b);
-            }
+            case PONG:
+                return mode == WriteMode.PING ? c.ping(data) : c.pong(data);
             default:
                 throw new IllegalArgumentException("cannot write " + mode + " on a WebSocket connection");
         }
@@ -261,7 +264,7 @@ public final class Wsi {
     public int callbackOnWritableAllProtocol() {
         Connection c = requireConnection("callbackOnWritableAllProtocol");
         try {
-            c.context().requestWritableAll(c.protocol().name());
+            c.context().requestWritableAll(c.protocol());
             return 0;
         } catch (IllegalStateException closed) {
             return -1;
@@ -468,7 +471,9 @@ public final class Wsi {
             return null;
         }
         if (headers != null) {
-            headers.forEach(r::header);
+            for (Map.Entry<String, String> h : headers.entrySet()) {
+                r = r.header(h.getKey(), h.getValue());
+            }
         }
         return r;
     }

@@ -1,5 +1,6 @@
-package io.lwsj;
+package io.lwsj.internal;
 
+import io.lwsj.LwsRequest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

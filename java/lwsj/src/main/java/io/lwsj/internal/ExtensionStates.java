@@ -1,6 +1,6 @@
-package io.lwsj;
+package io.lwsj.internal;
 
-import io.lwsj.internal.Abi;
+import io.lwsj.Extension;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.lwsj;
+package io.lwsj.classic;
 
 import static io.lwsj.TestData.utf8;
 import static io.lwsj.Waits.WAIT_MS;
@@ -13,6 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.lwsj.ClientRequest;
+import io.lwsj.CloseCodes;
+import io.lwsj.Connection;
+import io.lwsj.LwsContext;
+import io.lwsj.PermessageDeflate;
+import io.lwsj.Protocol;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +44,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import static io.lwsj.TestData.utf8;
+import static io.lwsj.Waits.WAIT_MS;
+import static io.lwsj.Waits.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 
 /**
  * The classic callback shape (ClassicHandler, Reason, Wsi, WriteMode): lwsj server and
@@ -118,8 +138,9 @@ class ClassicHandlerTest {
     final ClassicHandler<Pss> clientHandler = ClassicHandler.of(client);
 
     LwsContext startServer(Path documentRoot, boolean fragments, boolean broadcastCallback) {
-        LwsContext.Builder b = LwsContext.builder().bindAddress("127.0.0.1").port(0)
-                .protocol(Protocol.builder(PROTOCOL, serverHandler).session(c -> new Pss())
+        // the classic callback of the first protocol also gets the context's reasons
+        LwsContext.Builder b = serverHandler.serveContextReasons(LwsContext.builder().bindAddress("127.0.0.1").port(0))
+                .protocol(Protocol.builder(PROTOCOL, serverHandler).session(c -> new Pss()).confirmExtensions(true)
                         .receiveFragments(fragments).broadcastCallback(broadcastCallback).build());
         if (documentRoot != null) {
             b.documentRoot(documentRoot);
@@ -135,7 +156,7 @@ class ClassicHandlerTest {
 
     LwsContext startClient() {
         LwsContext ctx = LwsContext.builder().listen(false)
-                .protocol(Protocol.builder(PROTOCOL, clientHandler).session(c -> new Pss()).build())
+                .protocol(Protocol.builder(PROTOCOL, clientHandler).session(c -> new Pss()).confirmExtensions(true).build())
                 .build();
         opened.addLast(ctx);
         return ctx.start();
@@ -370,7 +391,7 @@ class ClassicHandlerTest {
         LwsContext srv = startServer(null, false, true);
         get(startClient().connect(request(srv)));
         server.await(Reason.ESTABLISHED);
-        srv.broadcast(PROTOCOL, "news");
+        srv.broadcastText(srv.protocols().get(0), "news");
         Call bc = server.await(Reason.BROADCAST);
         assertEquals("news", bc.text());
         assertFalse(bc.binary());
@@ -384,12 +405,13 @@ class ClassicHandlerTest {
         server.then = refuseDeflate;
         LwsContext srv = LwsContext.builder().bindAddress("127.0.0.1").port(0)
                 .permessageDeflate(PermessageDeflate.defaults())
-                .protocol(Protocol.builder(PROTOCOL, serverHandler).session(c -> new Pss()).build())
+                .protocol(Protocol.builder(PROTOCOL, serverHandler).session(c -> new Pss()).confirmExtensions(true).build())
                 .build();
         opened.addLast(srv);
         srv.start();
         LwsContext cli = LwsContext.builder().listen(false).permessageDeflate(PermessageDeflate.defaults())
-                .protocol(Protocol.builder(PROTOCOL, clientHandler).session(c -> new Pss()).build()).build();
+                .protocol(Protocol.builder(PROTOCOL, clientHandler).session(c -> new Pss()).confirmExtensions(true).build())
+                .build();
         opened.addLast(cli);
         cli.start();
         Connection c = get(cli.connect(request(srv)));

@@ -1,31 +1,33 @@
-package io.lwsj;
+package io.lwsj.internal;
 
-import io.lwsj.internal.Abi;
-import io.lwsj.internal.LwsjNative;
+import io.lwsj.HttpHandler;
+import io.lwsj.LwsRequest;
+import io.lwsj.LwsResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers HTTP requests for the first protocol during the HTTP upcall: a body, or a file
- * that is provably below the document root.
+ * Answers HTTP requests during the HTTP upcall with the context's {@link HttpHandler}
+ * (404 without one): a body, or a file that is provably below the document root.
  */
 final class HttpAnswers {
     private static final Logger LOG = LoggerFactory.getLogger(HttpAnswers.class);
 
     private final long ctx;
-    private final Protocol<?> first;
-    private final Path documentRoot; // real path, or null
-    private final Counters counters;
+    private final @Nullable HttpHandler handler;
+    private final @Nullable Path documentRoot; // real path
+    private final CrossingCounters counters;
 
-    HttpAnswers(long ctx, Protocol<?> first, Path documentRoot, Counters counters) {
+    HttpAnswers(long ctx, @Nullable HttpHandler handler, @Nullable Path documentRoot, CrossingCounters counters) {
         this.ctx = ctx;
-        this.first = first;
+        this.handler = handler;
         this.documentRoot = documentRoot;
         this.counters = counters;
     }
@@ -34,9 +36,9 @@ final class HttpAnswers {
     boolean answer(LwsRequest request) {
         LwsResponse response;
         try {
-            response = first.handler().onHttp(request);
+            response = handler == null ? null : handler.onRequest(request);
         } catch (RuntimeException e) {
-            LOG.error("HTTP handler of protocol '{}' failed on {}", first.name(), request, e);
+            LOG.error("HTTP handler failed on {}", request, e);
             response = LwsResponse.text(500, "Internal Server Error\n");
         }
         if (response == null) {
@@ -110,7 +112,7 @@ final class HttpAnswers {
 
     private boolean respond(LwsResponse response) {
         byte[] headers = headerBlob(response.headers());
-        byte[] body = response.body() == null ? new byte[0] : response.body();
+        byte[] body = response.body();
         counters.downcall();
         int r = LwsjNative.lwsj_http_respond(ctx, response.status(), response.contentType(), headers,
                 headers.length, body, body.length);

@@ -1,11 +1,21 @@
-package io.lwsj;
+package io.lwsj.internal;
 
-import io.lwsj.internal.Abi;
-import io.lwsj.internal.LwsjNative;
+import io.lwsj.ClientRequest;
+import io.lwsj.CloseCodes;
+import io.lwsj.ConnectFailedException;
+import io.lwsj.ConnectTimeoutException;
+import io.lwsj.ConnectionRefusedException;
+import io.lwsj.Handler;
+import io.lwsj.LwsException;
+import io.lwsj.Protocol;
+import io.lwsj.TlsHandshakeException;
+import io.lwsj.UnresolvedHostException;
+import io.lwsj.UpgradeRefusedException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,15 +31,13 @@ final class EventDispatcher {
     /** A turn that spilled grows the buffer up to this, so that later turns fit (one copy less). */
     private static final int GROWN_CAPACITY = 2 * 1024 * 1024;
 
-    private final LwsContext context;
+    private final ContextEngine engine;
     private final long ctx;
-    private final Protocol<?>[] protocols;
-    private final Counters counters;
-    private final Connection[] bySlot;
+    private final ProtocolTable protocols;
+    private final CrossingCounters counters;
+    private final NativeConnection[] bySlot;
     /** Members of protocols that asked for the BROADCAST callback; null for the others. */
-    private final Set<Connection>[] broadcastMembers;
-    /** Protocols whose handler takes text as bytes (overrides onTextBytes). */
-    private final boolean[] textBytes;
+    private final Set<NativeConnection>[] broadcastMembers;
     private ByteBuffer events;
     private ByteBuffer view;
     private int readPos;
@@ -37,18 +45,15 @@ final class EventDispatcher {
     private int open;
 
     @SuppressWarnings("unchecked")
-    EventDispatcher(LwsContext context, long ctx, Protocol<?>[] protocols, int maxConnections, Counters counters) {
-        this.context = context;
-        this.ctx = ctx;
-        this.protocols = protocols;
-        this.counters = counters;
-        this.bySlot = new Connection[maxConnections];
-        this.broadcastMembers = new Set[protocols.length];
-        this.textBytes = new boolean[protocols.length];
-        for (int i = 0; i < protocols.length; i++) {
-            textBytes[i] = LwsContext.overrides(protocols[i].handler(), "onTextBytes",
-                    Connection.class, Object.class, ByteBuffer.class);
-            if (protocols[i].broadcastCallback()) {
+    EventDispatcher(ContextEngine engine, int maxConnections) {
+        this.engine = engine;
+        this.ctx = engine.nativeContext.handle;
+        this.protocols = engine.protocols;
+        this.counters = engine.counters;
+        this.bySlot = new NativeConnection[maxConnections];
+        this.broadcastMembers = new Set[protocols.size()];
+        for (int i = 0; i < protocols.size(); i++) {
+            if (protocols.at(i).broadcastCallback()) {
                 broadcastMembers[i] = new LinkedHashSet<>();
             }
         }
@@ -73,8 +78,8 @@ final class EventDispatcher {
         return open;
     }
 
-    Connection connection(long handle) {
-        Connection c = bySlot[(int) handle];
+    NativeConnection connection(long handle) {
+        NativeConnection c = bySlot[(int) handle];
         return c != null && c.handle() == handle ? c : null;
     }
 
@@ -150,10 +155,11 @@ final class EventDispatcher {
             dispatch(events, view, 0, r);
         }
         for (int i = 0; i < bySlot.length; i++) {
-            Connection c = bySlot[i];
+            NativeConnection c = bySlot[i];
             if (c != null) {
                 bySlot[i] = null;
                 c.open = false;
+                engine.sends.tracked.closed(c);
                 call(c, () -> handler(c).onClosed(c, c.session, CloseCodes.ABNORMAL, "context closed"));
             }
         }
@@ -193,7 +199,11 @@ final class EventDispatcher {
             broadcast(protocol, b, v, data, len, (flags & Abi.EVF_BINARY) != 0);
             return;
         }
-        Connection c = connection(handle);
+        if (type == Abi.EV_SENT) {
+            engine.sends.tracked.written(handle, (int) x);
+            return;
+        }
+        NativeConnection c = connection(handle);
         if (c == null) {
             return;
         }
@@ -203,10 +213,8 @@ final class EventDispatcher {
                 case Abi.EV_MESSAGE:
                     if ((flags & Abi.EVF_BINARY) != 0) {
                         h.onBinary(c, c.session, slice(v, data, len));
-                    } else if (textBytes[protocol]) {
-                        h.onTextBytes(c, c.session, slice(v, data, len));
                     } else {
-                        h.onText(c, c.session, string(b, data, len));
+                        h.onTextBytes(c, c.session, slice(v, data, len));
                     }
                     break;
                 case Abi.EV_FRAGMENT:
@@ -231,25 +239,25 @@ final class EventDispatcher {
     }
 
     private void established(long handle, int protocol, String peer, int fd) {
-        register(new Connection(context, handle, protocols[protocol], peer, fd, null, null, null), protocol);
+        register(new NativeConnection(engine, handle, protocol, peer, fd, null, null, Map.of()));
     }
 
     private void clientEstablished(long handle, int protocol, long request, ByteBuffer b, int data, int len) {
-        LwsContext.PendingConnect pending = context.takePending(request);
+        ClientConnects.Pending pending = engine.connects.take(request);
         if (pending == null) {
             return;
         }
         byte[] raw = new byte[len];
         b.get(data, raw, 0, len);
         RequestBlob.ClientResponse response = RequestBlob.parseResponse(raw);
-        Connection c = new Connection(context, handle, protocols[protocol], response.peer(),
+        NativeConnection c = new NativeConnection(engine, handle, protocol, response.peer(),
                 response.fd(), pending.request, response.subprotocol(), response.headers());
-        register(c, protocol);
+        register(c);
         pending.future.complete(c);
     }
 
     private void clientError(long request, int kind, int status, String reason) {
-        LwsContext.PendingConnect pending = context.takePending(request);
+        ClientConnects.Pending pending = engine.connects.take(request);
         if (pending == null) {
             return;
         }
@@ -274,26 +282,27 @@ final class EventDispatcher {
         }
     }
 
-    private void register(Connection c, int protocol) {
-        Protocol<?> p = protocols[protocol];
+    private void register(NativeConnection c) {
+        Protocol<?> p = c.protocol();
         bySlot[c.slot()] = c;
         open++;
-        if (broadcastMembers[protocol] != null) {
-            broadcastMembers[protocol].add(c);
+        if (broadcastMembers[c.protocolIndex] != null) {
+            broadcastMembers[c.protocolIndex].add(c);
         }
         try {
-            c.session = p.newSession(c);
+            c.session = p.sessionFactory().apply(c);
             handler(c).onEstablished(c, c.session);
         } catch (RuntimeException | LinkageError | AssertionError e) {
             failed(c, e);
         }
     }
 
-    private void closed(Connection c, int code, String reason) {
+    private void closed(NativeConnection c, int code, String reason) {
         bySlot[c.slot()] = null;
         open--;
         c.open = false;
-        Set<Connection> members = broadcastMembers[protocolIndex(c)];
+        engine.sends.tracked.closed(c);
+        Set<NativeConnection> members = broadcastMembers[c.protocolIndex];
         if (members != null) {
             members.remove(c);
         }
@@ -301,25 +310,16 @@ final class EventDispatcher {
     }
 
     private void broadcast(int protocol, ByteBuffer b, ByteBuffer v, int data, int len, boolean binary) {
-        Set<Connection> members = broadcastMembers[protocol];
+        Set<NativeConnection> members = broadcastMembers[protocol];
         if (members == null) {
             return;
         }
-        for (Connection c : members.toArray(new Connection[0])) {
+        for (NativeConnection c : members.toArray(new NativeConnection[0])) {
             call(c, () -> handler(c).onBroadcast(c, c.session, slice(v, data, len), binary));
         }
     }
 
-    private int protocolIndex(Connection c) {
-        for (int i = 0; i < protocols.length; i++) {
-            if (protocols[i] == c.protocol()) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("unknown protocol " + c.protocol().name());
-    }
-
-    private void call(Connection c, Runnable r) {
+    private void call(NativeConnection c, Runnable r) {
         try {
             r.run();
         } catch (RuntimeException | LinkageError | AssertionError e) {
@@ -327,8 +327,8 @@ final class EventDispatcher {
         }
     }
 
-    /** DESIGN invariant 6: log, close that connection with 1011, go on. */
-    private void failed(Connection c, Throwable e) {
+    /** A failure stays contained: log, close that connection with 1011, go on. */
+    private void failed(NativeConnection c, Throwable e) {
         LOG.error("handler of protocol '{}' failed on {}; closing it with 1011", c.protocol().name(), c, e);
         if (c.open) {
             try {
@@ -340,7 +340,7 @@ final class EventDispatcher {
     }
 
     @SuppressWarnings("unchecked")
-    private static Handler<Object> handler(Connection c) {
+    private static Handler<Object> handler(NativeConnection c) {
         return (Handler<Object>) c.protocol().handler();
     }
 

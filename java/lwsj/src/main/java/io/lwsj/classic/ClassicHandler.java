@@ -1,5 +1,16 @@
-package io.lwsj;
+package io.lwsj.classic;
 
+import io.lwsj.ClientRequest;
+import io.lwsj.Connection;
+import io.lwsj.Handler;
+import io.lwsj.HttpHandler;
+import io.lwsj.LwsContext;
+import io.lwsj.LwsRequest;
+import io.lwsj.LwsResponse;
+import io.lwsj.NetworkFilter;
+import io.lwsj.PollListener;
+import io.lwsj.Protocol;
+import io.lwsj.TlsHooks;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,9 +37,14 @@ import java.util.function.Supplier;
  * Text arrives as its bytes (the handler overrides {@link #onTextBytes}), so no String
  * is made.
  *
+ * <p>In C the first protocol's callback also gets the reasons that concern the whole
+ * context (HTTP, FILTER_NETWORK_CONNECTION, the OpenSSL ones). Here those are set on the
+ * context's builder, and {@link #serveContextReasons} sets them all to this callback;
+ * an external poll loop's reasons come with {@code builder.externalPoll(handler)}.
+ *
  * @param <S> the per-session user data
  */
-public final class ClassicHandler<S> implements Handler<S> {
+public final class ClassicHandler<S> implements Handler<S>, HttpHandler, NetworkFilter, TlsHooks, PollListener {
     private final ClassicCallback<S> callback;
     /** The Wsi of each open connection, so that it is one object from ESTABLISHED to CLOSED. */
     private final Map<Connection, Wsi> wsis = new ConcurrentHashMap<>();
@@ -49,11 +65,21 @@ public final class ClassicHandler<S> implements Handler<S> {
      * buffer size, fragments, broadcast callback) can be chained before build().
      */
     public static <S> Protocol.Builder<S> protocol(String name, ClassicCallback<S> callback, Supplier<S> perSessionData) {
-        Protocol.Builder<S> b = Protocol.builder(name, of(callback));
+        // the classic callback is asked about extensions (CONFIRM_EXTENSION_OKAY), as in C
+        Protocol.Builder<S> b = Protocol.builder(name, of(callback)).confirmExtensions(true);
         if (perSessionData != null) {
             b.session(c -> perSessionData.get());
         }
         return b;
+    }
+
+    /**
+     * Makes this callback the one that gets the reasons concerning the whole context: HTTP
+     * and HTTP_FILE_COMPLETION, FILTER_NETWORK_CONNECTION and the OpenSSL reasons, as the
+     * first protocol's callback gets them in C.
+     */
+    public LwsContext.Builder serveContextReasons(LwsContext.Builder builder) {
+        return builder.http(this).networkFilter(this).tlsHooks(this);
     }
 
     /** The Wsi of an open connection of this handler (e.g. one returned by connect), or null. */
@@ -174,7 +200,7 @@ public final class ClassicHandler<S> implements Handler<S> {
      * answer says {@code Connection: close}.
      */
     @Override
-    public LwsResponse onHttp(LwsRequest request) {
+    public LwsResponse onRequest(LwsRequest request) {
         Wsi w = Wsi.ofHttp(request);
         ByteBuffer in = utf8(request.path());
         int r = callback.callback(w, Reason.HTTP, null, in, in.remaining());
@@ -217,13 +243,13 @@ public final class ClassicHandler<S> implements Handler<S> {
     }
 
     @Override
-    public void onHttpFileCompletion(Path file) {
+    public void onFileSent(Path file) {
         ByteBuffer in = utf8(file.toString());
         callback.callback(Wsi.none(), Reason.HTTP_FILE_COMPLETION, null, in, in.remaining());
     }
 
     @Override
-    public boolean filterNetworkConnection(InetAddress peer) {
+    public boolean accept(InetAddress peer) {
         return callback.callback(Wsi.ofPeer(peer.getHostAddress()), Reason.FILTER_NETWORK_CONNECTION, null, null, 0) == 0;
     }
 

@@ -1,12 +1,10 @@
-package io.lwsj;
+package io.lwsj.internal;
 
-import io.lwsj.internal.Abi;
-import io.lwsj.internal.LwsjNative;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Commands from Java to the glue (DESIGN invariant 3). On the service thread they are
+ * Commands from Java to the glue, without a native call per message. On the service thread they are
  * appended to the submission buffer, which the glue runs at the start of the next
  * turn: no native call per message. From any other thread each command is one
  * {@code lwsj_submit}, which queues it and wakes the service thread.
@@ -15,14 +13,14 @@ final class Submissions {
     private static final int CAPACITY = 256 * 1024;
 
     private final long ctx;
-    private final Counters counters;
+    private final CrossingCounters counters;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(CAPACITY).order(ByteOrder.nativeOrder());
     private int length;
-    /** Counts the times the buffer was handed to the glue; see {@link Connection#submitted}. */
+    /** Counts the times the buffer was handed to the glue; see {@link NativeConnection#submitted}. */
     private long epoch;
     private final ThreadLocal<ByteBuffer> foreign = ThreadLocal.withInitial(() -> direct(4096));
 
-    Submissions(long ctx, Counters counters) {
+    Submissions(long ctx, CrossingCounters counters) {
         this.ctx = ctx;
         this.counters = counters;
     }

@@ -1,5 +1,6 @@
-package io.lwsj;
+package io.lwsj.internal;
 
+import io.lwsj.ClientRequest;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
