@@ -44,6 +44,14 @@ public final class LwsContext implements AutoCloseable {
     }
 
     /**
+     * The protocol of this name (a port's way to reach a protocol its C code named);
+     * IllegalArgumentException when there is none.
+     */
+    public Protocol<?> protocol(String name) {
+        return engine.protocol(name);
+    }
+
+    /**
      * libwebsocket_client_connect: opens a client connection. The request's protocol
      * (default: the first) gets the callbacks: onEstablished, or onConnectionError with
      * the reason. The future completes after onEstablished, on the service thread; it

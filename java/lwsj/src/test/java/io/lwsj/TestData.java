@@ -10,8 +10,7 @@ public final class TestData {
 
     /** The context's protocol of this name (the API takes Protocol objects). */
     static Protocol<?> protocol(LwsContext ctx, String name) {
-        return ctx.protocols().stream().filter(p -> p.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no protocol named " + name));
+        return ctx.protocol(name);
     }
 
     /** n bytes of a fixed pattern that is not periodic in any small power of two. */

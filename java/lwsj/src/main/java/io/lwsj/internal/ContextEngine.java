@@ -89,6 +89,10 @@ public final class ContextEngine {
         return protocols.asList();
     }
 
+    public Protocol<?> protocol(String name) {
+        return protocols.named(name);
+    }
+
     public void start() {
         loop.start("lwsj-service-" + nativeContext.port);
     }

@@ -37,6 +37,15 @@ final class ProtocolTable {
         return byName.containsKey(name);
     }
 
+    Protocol<?> named(String name) {
+        Integer i = byName.get(name);
+        if (i == null) {
+            throw new IllegalArgumentException("no protocol named '" + name + "' in this context; it has "
+                    + byName.keySet());
+        }
+        return protocols[i];
+    }
+
     /** The glue's index of a protocol of this context; a protocol of another context is refused. */
     int indexOf(Protocol<?> protocol) {
         Integer i = byName.get(protocol.name());

@@ -1,12 +1,13 @@
 package io.lwsj.examples.classic;
 
-import io.lwsj.ClassicHandler;
 import io.lwsj.CloseCodes;
 import io.lwsj.LwsContext;
 import io.lwsj.PermessageDeflate;
-import io.lwsj.Reason;
-import io.lwsj.Wsi;
-import io.lwsj.WriteMode;
+import io.lwsj.Protocol;
+import io.lwsj.classic.ClassicHandler;
+import io.lwsj.classic.Reason;
+import io.lwsj.classic.WriteMode;
+import io.lwsj.classic.Wsi;
 import io.lwsj.examples.demo.DemoPage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -104,14 +105,16 @@ public final class ClassicTestServer implements AutoCloseable {
         this.tempRoot = o.root == null ? DemoPage.unpack("lwsj-classic-") : null;
         Path root = o.root != null ? o.root : tempRoot;
         try {
-            LwsContext.Builder b = LwsContext.builder()
+            ClassicHandler<Void> http = ClassicHandler.of(this::callbackHttp);
+            // in C the first protocol's callback gets the context's reasons (HTTP, filters)
+            LwsContext.Builder b = http.serveContextReasons(LwsContext.builder())
                     .bindAddress(o.bind)
                     .port(o.port)
                     .documentRoot(root)
                     .validateUtf8(o.validateUtf8)
                     .permessageDeflate(PermessageDeflate.defaults())
                     // the protocol table: name, callback, per-session data
-                    .protocol(ClassicHandler.<Void>protocol(HTTP, this::callbackHttp, null).build())
+                    .protocol(Protocol.builder(HTTP, http).confirmExtensions(true).build())
                     .protocol(ClassicHandler.protocol(DUMB_INCREMENT, this::callbackDumbIncrement,
                             PerSessionDataDumbIncrement::new).build())
                     .protocol(ClassicHandler.protocol(MIRROR, this::callbackLwsMirror,
@@ -132,7 +135,7 @@ public final class ClassicTestServer implements AutoCloseable {
         });
         timer.scheduleAtFixedRate(() -> {
             try {
-                context.requestWritableAll(DUMB_INCREMENT);
+                context.requestWritableAll(context.protocol(DUMB_INCREMENT));
             } catch (IllegalStateException closed) {
                 timer.shutdown();
             }

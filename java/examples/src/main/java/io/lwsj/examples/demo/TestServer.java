@@ -2,6 +2,7 @@ package io.lwsj.examples.demo;
 
 import io.lwsj.Connection;
 import io.lwsj.Handler;
+import io.lwsj.HttpHandler;
 import io.lwsj.LwsContext;
 import io.lwsj.LwsRequest;
 import io.lwsj.LwsResponse;
@@ -38,10 +39,10 @@ public final class TestServer {
 
     // ---- http-only: the page -------------------------------------------------
 
-    /** The first protocol: it sees every HTTP request and takes no WebSocket clients. */
-    static final class HttpOnly implements Handler<Void> {
+    /** The context's HTTP handler: the page and its files. */
+    static final class Page implements HttpHandler {
         @Override
-        public LwsResponse onHttp(LwsRequest request) {
+        public LwsResponse onRequest(LwsRequest request) {
             String method = request.method();
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 return LwsResponse.text(405, "Method Not Allowed\n").header("Allow", "GET, HEAD");
@@ -58,7 +59,10 @@ public final class TestServer {
             // leave the document root
             return LwsResponse.file(path, mime);
         }
+    }
 
+    /** The first protocol, as in the C test server: it takes no WebSocket clients. */
+    static final class HttpOnly implements Handler<Void> {
         @Override
         public boolean filterProtocolConnection(LwsRequest handshake) {
             return false; // HTTP only
@@ -97,12 +101,12 @@ public final class TestServer {
     static final class Mirror implements Handler<Void> {
         @Override
         public void onText(Connection connection, Void session, String text) {
-            connection.context().broadcast(MIRROR, text);
+            connection.context().broadcastText(connection.protocol(), text);
         }
 
         @Override
         public void onBinary(Connection connection, Void session, ByteBuffer data) {
-            connection.context().broadcast(MIRROR, data);
+            connection.context().broadcastBinary(connection.protocol(), data);
         }
     }
 
@@ -114,6 +118,7 @@ public final class TestServer {
                 .bindAddress(bind)
                 .port(port)
                 .documentRoot(root)
+                .http(new Page())
                 .protocol(Protocol.of(HTTP, new HttpOnly()))
                 .protocol(Protocol.builder(DUMB_INCREMENT, new DumbIncrement())
                         .session(c -> new Counter())
@@ -208,7 +213,7 @@ public final class TestServer {
         });
         timer.scheduleAtFixedRate(() -> {
             try {
-                context.requestWritableAll(DUMB_INCREMENT);
+                context.requestWritableAll(context.protocol(DUMB_INCREMENT));
             } catch (IllegalStateException closed) {
                 timer.shutdown(); // the context is closing
             }

@@ -65,12 +65,12 @@ public final class EchoServer {
         public void onWritable(Connection connection, Void session) {
             connection.setReceiving(true); // the queue has drained: read again
         }
+    }
 
-        @Override
-        public LwsResponse onHttp(LwsRequest request) {
-            return LwsResponse.text(426, "lwsj echo server: connect with a WebSocket client\n")
-                    .header("Upgrade", "websocket");
-        }
+    /** Plain HTTP gets 426: this server speaks WebSocket only. */
+    static LwsResponse onHttp(LwsRequest request) {
+        return LwsResponse.text(426, "lwsj echo server: connect with a WebSocket client\n")
+                .header("Upgrade", "websocket");
     }
 
     /** Stops reading a connection whose echoes pile up, until its queue is empty again. */
@@ -85,12 +85,12 @@ public final class EchoServer {
     static final class Broadcast implements Handler<Void> {
         @Override
         public void onText(Connection connection, Void session, String text) {
-            connection.context().broadcast(BROADCAST, text);
+            connection.context().broadcastText(connection.protocol(), text);
         }
 
         @Override
         public void onBinary(Connection connection, Void session, ByteBuffer data) {
-            connection.context().broadcast(BROADCAST, data);
+            connection.context().broadcastBinary(connection.protocol(), data);
         }
     }
 
@@ -115,6 +115,7 @@ public final class EchoServer {
         return builder
                 .bindAddress(bind)
                 .port(port)
+                .http(EchoServer::onHttp)
                 .protocol(echoProtocol()) // first: the default without a subprotocol
                 .protocol(Protocol.builder(BROADCAST, new Broadcast())
                         .path("/broadcast") // ws://host:port/broadcast without a subprotocol

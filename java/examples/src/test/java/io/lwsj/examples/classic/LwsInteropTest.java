@@ -5,16 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
-import io.lwsj.ClassicHandler;
 import io.lwsj.ClientRequest;
 import io.lwsj.Connection;
 import io.lwsj.LwsContext;
 import io.lwsj.PermessageDeflate;
 import io.lwsj.Protocol;
-import io.lwsj.Reason;
-import io.lwsj.Wsi;
-import io.lwsj.WriteMode;
+import io.lwsj.classic.ClassicCallback;
+import io.lwsj.classic.ClassicHandler;
+import io.lwsj.classic.Reason;
+import io.lwsj.classic.WriteMode;
+import io.lwsj.classic.Wsi;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +42,20 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 
 /**
  * Interop with libwebsockets' own programs, built from the pinned source by
@@ -142,7 +162,7 @@ class LwsInteropTest {
             }
             return 0;
         }));
-        get(watcherContext.connect(request(tls, server.port(), ClassicTestServer.MIRROR)));
+        get(watcherContext.connect(request(watcherContext, tls, server.port(), ClassicTestServer.MIRROR)));
 
         // -d 15: errors, warnings, notices and info (where it logs what dumb-increment sends)
         LwsProgram client = track(LwsProgram.start("test-client",
@@ -235,7 +255,7 @@ class LwsInteropTest {
 
         // dumb-increment-protocol; the client offers permessage-deflate, which the C server
         // cannot use with this protocol's 10-byte receive buffer
-        Connection dumb = get(ctx.connect(request(tls, port, ClassicTestServer.DUMB_INCREMENT)));
+        Connection dumb = get(ctx.connect(request(ctx, tls, port, ClassicTestServer.DUMB_INCREMENT)));
         assertEquals(List.of(), dumb.responseHeaders().getOrDefault("sec-websocket-extensions", List.of()),
                 "no extension on dumb-increment" + server.describe());
         for (int i = 0; i < 4; i++) {
@@ -263,8 +283,8 @@ class LwsInteropTest {
         assertEquals("seeya", closed.wsi().closeStatusReason());
 
         // lws-mirror-protocol: what one client sends, every mirror client receives
-        Connection a = get(ctx.connect(request(tls, port, ClassicTestServer.MIRROR)));
-        Connection b = get(ctx.connect(request(tls, port, ClassicTestServer.MIRROR)));
+        Connection a = get(ctx.connect(request(ctx, tls, port, ClassicTestServer.MIRROR)));
+        Connection b = get(ctx.connect(request(ctx, tls, port, ClassicTestServer.MIRROR)));
         assertEquals(List.of(), a.responseHeaders().getOrDefault("sec-websocket-extensions", List.of()),
                 "the C mirror refuses compression (CONFIRM_EXTENSION_OKAY)" + server.describe());
         ClassicHandler<Void> mirror = handlerOf(ctx, ClassicTestServer.MIRROR);
@@ -306,7 +326,7 @@ class LwsInteropTest {
     // ---- helpers ----------------------------------------------------------------------
 
     /** A client-only context with the two classic protocols, both served by this callback. */
-    static LwsContext clientContext(boolean tls, io.lwsj.ClassicCallback<Void> callback) {
+    static LwsContext clientContext(boolean tls, ClassicCallback<Void> callback) {
         LwsContext.Builder b = LwsContext.builder().listen(false)
                 .permessageDeflate(PermessageDeflate.defaults())
                 .protocol(ClassicHandler.<Void>protocol(ClassicTestServer.DUMB_INCREMENT, callback, null).build())
@@ -327,8 +347,9 @@ class LwsInteropTest {
         throw new AssertionError("no protocol " + protocol);
     }
 
-    static ClientRequest request(boolean tls, int port, String protocol) {
-        return ClientRequest.to(url(tls, port)).subprotocols(protocol).protocol(protocol).build();
+    /** A request for this subprotocol, served by the client context's protocol of that name. */
+    static ClientRequest request(LwsContext ctx, boolean tls, int port, String protocol) {
+        return ClientRequest.to(url(tls, port)).subprotocols(protocol).protocol(ctx.protocol(protocol)).build();
     }
 
     static <T> T get(CompletableFuture<T> f) throws Exception {
