@@ -56,7 +56,7 @@ public interface Connection {
     int socketFd();
 
     /** The session object its protocol made for it at ESTABLISHED (null when the protocol makes none). */
-    <S> S session();
+    <S> @Nullable S session();
 
     // ---- sends ---------------------------------------------------------------------
 

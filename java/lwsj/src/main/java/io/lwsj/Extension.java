@@ -1,6 +1,7 @@
 package io.lwsj;
 
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A user-defined WebSocket extension: the classic extension callbacks (construct,
@@ -29,7 +30,7 @@ public interface Extension<T> {
      * CONSTRUCT / CLIENT_CONSTRUCT: the extension became active on a connection (the
      * handshake is still in progress). Returns that connection's state; null refuses it.
      */
-    T construct(boolean clientSide);
+    @Nullable T construct(boolean clientSide);
 
     /** DESTROY: the connection is going away. */
     default void destroy(T state) {}

@@ -1,6 +1,7 @@
 package io.lwsj;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Answers the plain HTTP requests of a context ({@link LwsContext.Builder#http}): the
@@ -11,7 +12,7 @@ import java.nio.file.Path;
 @FunctionalInterface
 public interface HttpHandler {
     /** The answer to a request; null answers 404. */
-    LwsResponse onRequest(LwsRequest request);
+    @Nullable LwsResponse onRequest(LwsRequest request);
 
     /** HTTP_FILE_COMPLETION: a file answered with {@link LwsResponse#file} has been sent. */
     default void onFileSent(Path file) {}

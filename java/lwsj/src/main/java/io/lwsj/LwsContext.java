@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A libwebsockets context (libwebsocket_create_server): a listening server and client
@@ -193,7 +194,7 @@ public final class LwsContext implements AutoCloseable {
          * The largest HTTP request body the {@link HttpHandler} is given
          * ({@link LwsRequest#body()}; default 1 MiB, 0 takes none). A request that announces
          * a larger Content-Length is answered 413 and its connection closed; one with a body
-         * reaches onHttp once the body has arrived whole.
+         * reaches the handler once the body has arrived whole.
          */
         public Builder maxHttpBodyBytes(long bytes) {
             if (bytes < 0 || bytes > Integer.MAX_VALUE - 64) {
@@ -337,7 +338,7 @@ public final class LwsContext implements AutoCloseable {
         }
 
         /** For client connections: present this certificate (password null when the key is plain). */
-        public Builder clientCertificate(Path certificate, Path privateKey, String keyPassword) {
+        public Builder clientCertificate(Path certificate, Path privateKey, @Nullable String keyPassword) {
             this.clientCertificate = readable("client certificate", certificate);
             this.clientPrivateKey = readable("client private key", privateKey);
             this.clientKeyPassword = keyPassword;
@@ -360,7 +361,7 @@ public final class LwsContext implements AutoCloseable {
         }
 
         /** The address or interface to bind to (the classic "interface"); null binds to all. */
-        public Builder bindAddress(String address) {
+        public Builder bindAddress(@Nullable String address) {
             if (address != null && address.isBlank()) {
                 throw new IllegalArgumentException("bind address must not be blank");
             }

@@ -1,6 +1,7 @@
 package io.lwsj.classic;
 
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A protocol callback with the classic libwebsockets shape,
@@ -23,5 +24,5 @@ public interface ClassicCallback<S> {
      * @param len    the number of bytes in {@code in}
      * @return 0 to go on; non-zero to close the connection or refuse, as the reason defines
      */
-    int callback(Wsi wsi, Reason reason, S user, ByteBuffer in, long len);
+    int callback(Wsi wsi, Reason reason, @Nullable S user, @Nullable ByteBuffer in, long len);
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Handler} that calls one {@link ClassicCallback}, the classic libwebsockets
@@ -83,7 +84,7 @@ public final class ClassicHandler<S> implements Handler<S>, HttpHandler, Network
     }
 
     /** The Wsi of an open connection of this handler (e.g. one returned by connect), or null. */
-    public Wsi wsi(Connection connection) {
+    public @Nullable Wsi wsi(Connection connection) {
         return wsis.get(connection);
     }
 

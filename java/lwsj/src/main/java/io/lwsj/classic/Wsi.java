@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code struct lws *wsi} of a {@link ClassicCallback}: the connection or request a
@@ -109,7 +110,7 @@ public final class Wsi {
     // ---- what this wsi is ---------------------------------------------------------
 
     /** The WebSocket connection, or null for reasons that have none (HTTP, filters, ...). */
-    public Connection connection() {
+    public @Nullable Connection connection() {
         return connection;
     }
 
@@ -119,12 +120,12 @@ public final class Wsi {
     }
 
     /** lws_get_context: the connection's context; null without a connection. */
-    public LwsContext getContext() {
+    public @Nullable LwsContext getContext() {
         return connection == null ? null : connection.context();
     }
 
     /** lws_get_protocol: the connection's protocol; null without a connection. */
-    public Protocol<?> getProtocol() {
+    public @Nullable Protocol<?> getProtocol() {
         return connection == null ? null : connection.protocol();
     }
 
@@ -137,12 +138,12 @@ public final class Wsi {
      * lws_get_peer_addresses / lws_get_peer_simple: the peer's IP address as text, for
      * a connection and for FILTER_NETWORK_CONNECTION; null otherwise.
      */
-    public String peerAddress() {
+    public @Nullable String peerAddress() {
         return connection != null ? connection.peerAddress() : peer;
     }
 
     /** lws_get_peer_addresses: the peer's host name (reverse lookup, may block); null as {@link #peerAddress()}. */
-    public String peerName() {
+    public @Nullable String peerName() {
         String address = connection != null ? connection.peerAddress() : peer;
         if (address == null) {
             return null;
@@ -155,17 +156,17 @@ public final class Wsi {
     }
 
     /** The HTTP request (HTTP) or handshake (FILTER_PROTOCOL_CONNECTION); null otherwise. */
-    public LwsRequest request() {
+    public @Nullable LwsRequest request() {
         return request;
     }
 
     /** lws_hdr_copy: a header of {@link #request()} by name (any case), or null. */
-    public String header(String name) {
+    public @Nullable String header(String name) {
         return request == null ? null : request.header(name);
     }
 
     /** The request a client connection was made with (lws_client_connect_via_info's info); null on the server side. */
-    public ClientRequest clientRequest() {
+    public @Nullable ClientRequest clientRequest() {
         return clientRequest;
     }
 
@@ -459,7 +460,7 @@ public final class Wsi {
     }
 
     /** The answer the callback made during HTTP, or null when it made none. */
-    LwsResponse httpAnswer() {
+    @Nullable LwsResponse httpAnswer() {
         LwsResponse r;
         if (file != null) {
             r = file;
