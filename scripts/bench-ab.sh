@@ -46,7 +46,7 @@ trap cleanup EXIT
 # resolves them, not ~/.m2, so the two versions cannot mix) and the rest from ~/.m2
 classpath_of() { # tree name
     local log=$work/build-$2.log
-    (cd "$1" && mvn -B -q -o -DskipTests -Dlwsj.lws.programs.skip=true package dependency:build-classpath \
+    (cd "$1" && mvn -B -q -o -DskipTests -Dlwsj.lws.programs.skip=true package org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
         -Dmdep.outputFile="$work/cp-$2" -pl java/examples -am) >"$log" 2>&1 \
         || { tail -n 20 "$log" >&2; die "building $1 failed"; }
     printf '%s:%s' "$1/java/examples/target/classes" "$(cat "$work/cp-$2")" >"$work/cp-$2.full"

@@ -21,7 +21,8 @@ public final class LwsRequest {
 
     /**
      * A request as the engine hands it to handlers; public so that an {@link HttpHandler}
-     * can be tested without a server. Header names must be lower case; everything is copied.
+     * can be tested without a server. Header names are kept in lower case (values of names
+     * that differ only in case are joined in order); everything is copied.
      */
     public LwsRequest(String method, String path, String query, byte[] body, Map<String, List<String>> headers) {
         this.method = Objects.requireNonNull(method, "method");
@@ -29,7 +30,11 @@ public final class LwsRequest {
         this.query = Objects.requireNonNull(query, "query");
         this.body = body.clone();
         Map<String, List<String>> copy = new LinkedHashMap<>();
-        headers.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        headers.forEach((k, v) -> copy.merge(k.toLowerCase(Locale.ROOT), List.copyOf(v), (a, b) -> {
+            List<String> both = new ArrayList<>(a);
+            both.addAll(b);
+            return List.copyOf(both);
+        }));
         this.headers = Collections.unmodifiableMap(copy);
     }
 

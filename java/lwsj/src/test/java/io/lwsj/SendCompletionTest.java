@@ -40,6 +40,13 @@ class SendCompletionTest extends ServerTestSupport {
         }).maxQueuedBytes(maxQueuedBytes).build();
     }
 
+    /** A peer with a 4 KiB receive window that reads only when the test says so. */
+    RawClient slowPeer(LwsContext ctx) throws Exception {
+        RawClient slow = closeLater(RawClient.connect(ctx.port(), 4096));
+        slow.upgrade(ctx.port(), "p");
+        return slow;
+    }
+
     static Throwable failure(CompletableFuture<?> f) throws Exception {
         try {
             f.get(WAIT_MS, TimeUnit.MILLISECONDS);
@@ -91,8 +98,7 @@ class SendCompletionTest extends ServerTestSupport {
     @Test
     void aFrameWaitingForTheSocketIsNotReportedWritten() throws Exception {
         LwsContext ctx = start(keeping(64L << 20));
-        RawClient slow = closeLater(RawClient.connect(ctx.port(), 4096));
-        slow.upgrade(ctx.port(), "p");
+        RawClient slow = slowPeer(ctx);
         Connection c = poll(established, "onEstablished");
         byte[] big = pattern(16 << 20); // far more than loopback's socket buffers hold
         CompletableFuture<Void> f = c.sendBinaryAsync(big);
@@ -107,8 +113,7 @@ class SendCompletionTest extends ServerTestSupport {
     @Test
     void aRefusedSendFailsItsFutureWithSendRefusedException() throws Exception {
         LwsContext ctx = start(keeping(64 * 1024));
-        RawClient slow = closeLater(RawClient.connect(ctx.port(), 4096));
-        slow.upgrade(ctx.port(), "p");
+        RawClient slow = slowPeer(ctx);
         Connection c = poll(established, "onEstablished");
         Throwable refused = null;
         for (int i = 0; i < 10_000 && refused == null; i++) {
@@ -125,8 +130,7 @@ class SendCompletionTest extends ServerTestSupport {
     @Test
     void framesUnwrittenAtCloseFailTheirFutures() throws Exception {
         LwsContext ctx = start(keeping(64L << 20));
-        RawClient slow = closeLater(RawClient.connect(ctx.port(), 4096));
-        slow.upgrade(ctx.port(), "p");
+        RawClient slow = slowPeer(ctx);
         Connection c = poll(established, "onEstablished");
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -171,8 +175,7 @@ class SendCompletionTest extends ServerTestSupport {
     @Test
     void closingTheContextFailsUnwrittenFutures() throws Exception {
         LwsContext ctx = start(keeping(64L << 20));
-        RawClient slow = closeLater(RawClient.connect(ctx.port(), 4096));
-        slow.upgrade(ctx.port(), "p");
+        RawClient slow = slowPeer(ctx);
         Connection c = poll(established, "onEstablished");
         CompletableFuture<Void> f = c.sendBinaryAsync(new byte[16 << 20]);
         sleep(200);

@@ -61,7 +61,8 @@ public enum Reason {
     CLIENT_RECEIVE_PONG,
 
     /**
-     * An HTTP request to the first protocol. {@code in} is the URI path;
+     * An HTTP request (to the handler given {@link ClassicHandler#serveContextReasons}).
+     * {@code in} is the URI path;
      * {@link Wsi#request()} has the method, query and headers. Answer with
      * {@link Wsi#serveHttpFile}, {@link Wsi#returnHttpStatus}, or
      * {@link Wsi#addHttpHeader} plus {@code write(..., WriteMode.HTTP)}; without an
@@ -87,7 +88,7 @@ public enum Reason {
     CLIENT_WRITEABLE,
 
     /**
-     * First protocol only: a TCP connection was accepted; {@link Wsi#peerAddress()}
+     * To the handler given {@link ClassicHandler#serveContextReasons}: a TCP connection was accepted; {@link Wsi#peerAddress()}
      * says from where. Non-zero drops it before anything is sent.
      */
     FILTER_NETWORK_CONNECTION,
@@ -100,7 +101,7 @@ public enum Reason {
     FILTER_PROTOCOL_CONNECTION,
 
     /**
-     * First protocol only, while the context is built: name further CA files to trust
+     * To the handler given {@link ClassicHandler#serveContextReasons}, while the context is built: name further CA files to trust
      * for the servers this context connects to, with
      * {@link Wsi#loadExtraVerifyCerts(java.nio.file.Path)}. The return value is ignored.
      */
@@ -110,7 +111,7 @@ public enum Reason {
     OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS,
 
     /**
-     * First protocol only: once for each certificate of a client's chain.
+     * To the handler given {@link ClassicHandler#serveContextReasons}: once for each certificate of a client's chain.
      * {@code len} is OpenSSL's verdict (1 accepted, 0 refused, C's preverify_ok);
      * {@link Wsi#certificateDepth()} and {@link Wsi#certificateSubject()} say which
      * certificate. As in libwebsockets 4, 0 accepts the certificate even when OpenSSL
@@ -140,7 +141,7 @@ public enum Reason {
 
     /**
      * External poll integration (contexts built with
-     * {@link LwsContext.Builder#externalPoll(boolean)}, first protocol): a socket was
+     * {@link LwsContext.Builder#externalPoll(io.lwsj.PollListener)} given the handler): a socket was
      * added to the set to poll; {@code in} holds three ints, the classic lws_pollargs
      * (fd, events, previous events). Call {@link LwsContext#serviceFd} when it is ready.
      */

@@ -1,24 +1,16 @@
 package io.lwsj.internal;
 
+import io.lwsj.Lws;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Routes libwebsockets' log lines to SLF4J, logger "io.lwsj.libwebsockets". */
 public final class NativeLog {
-    private static final int ERR = 1;
-    private static final int WARN = 2;
-    private static final int NOTICE = 4;
-    private static final int INFO = 8;
-    private static final int DEBUG = 16;
-    private static final int USER = 1024;
-    /** Errors and warnings, until {@link #setLevels} says otherwise. */
-    private static final int DEFAULT_LEVELS = ERR | WARN;
-
     private static final Logger LOG = LoggerFactory.getLogger("io.lwsj.libwebsockets");
     private static final LwsjNative.LogFn BRIDGE = NativeLog::log; // held for as long as C may call it
 
     static {
-        LwsjNative.lwsj_set_log(DEFAULT_LEVELS, BRIDGE);
+        LwsjNative.lwsj_set_log(Lws.DEFAULT_LOG_LEVELS, BRIDGE);
     }
 
     private NativeLog() {}
@@ -36,13 +28,13 @@ public final class NativeLog {
     }
 
     private static void log(int level, String line) {
-        if ((level & ERR) != 0) {
+        if ((level & Lws.LOG_ERR) != 0) {
             LOG.error(line);
-        } else if ((level & WARN) != 0) {
+        } else if ((level & Lws.LOG_WARN) != 0) {
             LOG.warn(line);
-        } else if ((level & (NOTICE | USER)) != 0) {
+        } else if ((level & (Lws.LOG_NOTICE | Lws.LOG_USER)) != 0) {
             LOG.info(line);
-        } else if ((level & (INFO | DEBUG)) != 0) {
+        } else if ((level & (Lws.LOG_INFO | Lws.LOG_DEBUG)) != 0) {
             LOG.debug(line);
         } else {
             LOG.trace(line);
