@@ -98,10 +98,58 @@ if(LWSJ_LWS_PATCHES)
 endif()
 
 # ---- dependencies libwebsockets links against -----------------------------------------
-find_package(OpenSSL REQUIRED)
-find_package(ZLIB REQUIRED)
+# By default the pinned OpenSSL and zlib, built static and PIC by
+# scripts/build-static-deps.sh (once per compiler and target, shared between build
+# directories), so that liblwsj.so carries them and needs no libssl or libz on the
+# machine it loads on. LWSJ_SYSTEM_DEPS=ON links the system's instead.
+option(LWSJ_SYSTEM_DEPS "Link the system's OpenSSL and zlib instead of the pinned static ones" OFF)
 set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_package(Threads REQUIRED)
+set(_lwsj_dep_args "")
+if(LWSJ_SYSTEM_DEPS)
+  find_package(OpenSSL REQUIRED)
+  find_package(ZLIB REQUIRED)
+  set(_lwsj_dep_libs OpenSSL::SSL OpenSSL::Crypto ZLIB::ZLIB)
+  if(OPENSSL_ROOT_DIR)
+    list(APPEND _lwsj_dep_args -DOPENSSL_ROOT_DIR=${OPENSSL_ROOT_DIR})
+  endif()
+else()
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+    set(_lwsj_openssl_target linux-x86_64)
+  elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+    set(_lwsj_openssl_target linux-aarch64)
+  else()
+    message(FATAL_ERROR "no OpenSSL target known for ${CMAKE_SYSTEM_PROCESSOR}; "
+                        "set LWSJ_SYSTEM_DEPS=ON to use the system's OpenSSL and zlib")
+  endif()
+  message(STATUS "OpenSSL and zlib: the pinned releases, static (scripts/build-static-deps.sh; "
+                 "the first build takes minutes)")
+  execute_process(
+    COMMAND "${LWSJ_BASH}" "${_lwsj_top}/scripts/build-static-deps.sh"
+            "${CMAKE_C_COMPILER}" "${_lwsj_openssl_target}"
+    RESULT_VARIABLE _lwsj_deps_rc
+    OUTPUT_VARIABLE LWSJ_DEPS_PREFIX
+    ERROR_VARIABLE _lwsj_deps_err
+    OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT _lwsj_deps_rc EQUAL 0 OR NOT EXISTS "${LWSJ_DEPS_PREFIX}/lib/libssl.a")
+    message(FATAL_ERROR "scripts/build-static-deps.sh failed (${_lwsj_deps_rc}):\n${_lwsj_deps_err}")
+  endif()
+  message(STATUS "OpenSSL and zlib: ${LWSJ_DEPS_PREFIX}")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+    "${_lwsj_top}/cmake/openssl.version" "${_lwsj_top}/cmake/zlib.version"
+    "${_lwsj_top}/scripts/build-static-deps.sh")
+  # libcrypto.a needs the thread and dl libraries after it
+  set(_lwsj_dep_libs "${LWSJ_DEPS_PREFIX}/lib/libssl.a" "${LWSJ_DEPS_PREFIX}/lib/libcrypto.a"
+                     "${LWSJ_DEPS_PREFIX}/lib/libz.a")
+  list(APPEND _lwsj_dep_args
+    -DOPENSSL_ROOT_DIR=${LWSJ_DEPS_PREFIX}
+    -DOPENSSL_USE_STATIC_LIBS=TRUE
+    -DOPENSSL_INCLUDE_DIR=${LWSJ_DEPS_PREFIX}/include
+    -DOPENSSL_SSL_LIBRARY=${LWSJ_DEPS_PREFIX}/lib/libssl.a
+    -DOPENSSL_CRYPTO_LIBRARY=${LWSJ_DEPS_PREFIX}/lib/libcrypto.a
+    -DZLIB_INCLUDE_DIR=${LWSJ_DEPS_PREFIX}/include
+    -DZLIB_LIBRARY=${LWSJ_DEPS_PREFIX}/lib/libz.a)
+endif()
 
 set(LWSJ_SANITIZE_FLAGS "")
 if(LWSJ_SANITIZE)
@@ -147,9 +195,7 @@ set(_lwsj_lws_args
   -DDISABLE_WERROR=ON
   # lws links libcap when it happens to be installed; keep the link line fixed
   -DLWS_HAVE_LIBCAP=OFF)
-if(OPENSSL_ROOT_DIR)
-  list(APPEND _lwsj_lws_args -DOPENSSL_ROOT_DIR=${OPENSSL_ROOT_DIR})
-endif()
+list(APPEND _lwsj_lws_args ${_lwsj_dep_args})
 if(CMAKE_TOOLCHAIN_FILE)
   list(APPEND _lwsj_lws_args -DCMAKE_TOOLCHAIN_FILE=${CMAKE_TOOLCHAIN_FILE})
 endif()
@@ -211,7 +257,7 @@ set_target_properties(lwsj_libwebsockets PROPERTIES
   IMPORTED_LINK_INTERFACE_LANGUAGES C
   INTERFACE_INCLUDE_DIRECTORIES "${LWSJ_LWS_INSTALL_DIR}/include")
 target_link_libraries(lwsj_libwebsockets INTERFACE
-  OpenSSL::SSL OpenSSL::Crypto ZLIB::ZLIB Threads::Threads ${CMAKE_DL_LIBS})
+  ${_lwsj_dep_libs} Threads::Threads ${CMAKE_DL_LIBS})
 if(LWSJ_SANITIZE)
   target_compile_options(lwsj_libwebsockets INTERFACE ${LWSJ_SANITIZE_FLAGS})
   target_link_options(lwsj_libwebsockets INTERFACE ${LWSJ_SANITIZE_FLAGS})

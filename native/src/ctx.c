@@ -126,6 +126,7 @@ int64_t lwsj_ctx_new(lwsj_upcall_fn upcall)
 		return 0;
 	}
 	ctx->upcall = upcall;
+	ctx->rnd_pos = sizeof(ctx->rnd); /* empty: the first masking key fills it */
 	ctx->max_foreign_bytes = LWSJ_FOREIGN_BYTES_DEFAULT;
 	ctx->max_http_body = LWSJ_HTTP_BODY_DEFAULT;
 	ctx->free_head = -1;

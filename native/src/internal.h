@@ -233,6 +233,8 @@ struct lwsj_ctx {
 
 	struct lwsj_frame_pool frame_pool;
 	unsigned char *scratch;  /* LWS_PRE + LWSJ_SCRATCH_SIZE, for gathered writes */
+	unsigned char rnd[4096]; /* kernel random bytes for masking keys (random.c) */
+	uint32_t rnd_pos;        /* bytes of rnd used; sizeof(rnd): refill */
 	struct lws *http_wsi;    /* the wsi of the HTTP upcall in progress */
 	int destroying;
 	int external_poll;       /* tell Java about fds to watch */
@@ -259,6 +261,9 @@ void lwsj_slot_add_queued(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta);
 void lwsj_slot_add_pending(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta);
 int64_t lwsj_slot_queued(struct lwsj_ctx *ctx, uint32_t slot);
 int64_t lwsj_slot_pending(struct lwsj_ctx *ctx, uint32_t slot);
+
+/* random.c: [service] */
+void lwsj_random_bytes(struct lwsj_ctx *ctx, void *out, size_t n);
 
 /* events.c: [service] */
 int lwsj_emit(struct lwsj_ctx *ctx, uint16_t type, uint16_t flags, uint64_t conn,

@@ -9,7 +9,6 @@
  * lws keeps the unsent tail of a partial write and withholds WRITEABLE until it has
  * gone, so at most one write is made per WRITEABLE.
  */
-#define _DEFAULT_SOURCE /* arc4random_buf */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +18,7 @@
  * Writes the frame header just before the payload. A client's frame is masked
  * (RFC 6455 5.3): a fresh key from the system's CSPRNG, the payload XORed in place.
  */
-static uint8_t put_header(struct lwsj_frame *f, int masked)
+static uint8_t put_header(struct lwsj_ctx *ctx, struct lwsj_frame *f, int masked)
 {
 	unsigned char h[LWSJ_FRAME_OVERHEAD];
 	uint8_t n;
@@ -44,7 +43,7 @@ static uint8_t put_header(struct lwsj_frame *f, int masked)
 		unsigned char *p = lwsj_frame_payload(f);
 
 		h[1] |= 0x80;
-		arc4random_buf(h + n, 4);
+		lwsj_random_bytes(ctx, h + n, 4);
 		for (uint32_t i = 0; i < f->len; i++)
 			p[i] ^= h[n + (i & 3)];
 		n += 4;
@@ -66,7 +65,7 @@ struct lwsj_frame *lwsj_frame_new(struct lwsj_ctx *ctx, uint8_t opflags, const v
 	f->opflags = opflags;
 	if (len)
 		memcpy(lwsj_frame_payload(f), payload, len);
-	f->hdr_len = put_header(f, masked);
+	f->hdr_len = put_header(ctx, f, masked);
 	return f;
 }
 
@@ -239,7 +238,7 @@ static int write_through_extension(struct lwsj_ctx *ctx, uint32_t slot)
 
 		if (c->is_client) {
 			h[1] = 0x80;
-			arc4random_buf(h + 2, 4);
+			lwsj_random_bytes(ctx, h + 2, 4);
 			n = 6;
 		}
 		lwsj_frame_unref(ctx, f);
