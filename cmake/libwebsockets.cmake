@@ -106,6 +106,7 @@ option(LWSJ_SYSTEM_DEPS "Link the system's OpenSSL and zlib instead of the pinne
 set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_package(Threads REQUIRED)
 set(_lwsj_dep_args "")
+set(_lwsj_dep_includes "")
 if(LWSJ_SYSTEM_DEPS)
   find_package(OpenSSL REQUIRED)
   find_package(ZLIB REQUIRED)
@@ -141,7 +142,15 @@ else()
   # libcrypto.a needs the thread and dl libraries after it
   set(_lwsj_dep_libs "${LWSJ_DEPS_PREFIX}/lib/libssl.a" "${LWSJ_DEPS_PREFIX}/lib/libcrypto.a"
                      "${LWSJ_DEPS_PREFIX}/lib/libz.a")
+  # what includes <openssl/...> (the glue's tls.c) must see these headers, not the host's
+  set(_lwsj_dep_includes "${LWSJ_DEPS_PREFIX}/include")
+  # lws's own variables take the libraries as given, so its feature checks link these
+  # (and not whatever -lssl the host has: a cross build has none); | separates the list
   list(APPEND _lwsj_dep_args
+    "-DLWS_OPENSSL_LIBRARIES=${LWSJ_DEPS_PREFIX}/lib/libssl.a|${LWSJ_DEPS_PREFIX}/lib/libcrypto.a"
+    -DLWS_OPENSSL_INCLUDE_DIRS=${LWSJ_DEPS_PREFIX}/include
+    -DLWS_ZLIB_LIBRARIES=${LWSJ_DEPS_PREFIX}/lib/libz.a
+    -DLWS_ZLIB_INCLUDE_DIRS=${LWSJ_DEPS_PREFIX}/include
     -DOPENSSL_ROOT_DIR=${LWSJ_DEPS_PREFIX}
     -DOPENSSL_USE_STATIC_LIBS=TRUE
     -DOPENSSL_INCLUDE_DIR=${LWSJ_DEPS_PREFIX}/include
@@ -214,6 +223,7 @@ ExternalProject_Add(lwsj_lws_external
   BINARY_DIR "${LWSJ_LWS_BUILD_DIR}"
   INSTALL_DIR "${LWSJ_LWS_INSTALL_DIR}"
   ${_lwsj_patch_command}
+  LIST_SEPARATOR |
   CMAKE_ARGS ${_lwsj_lws_args}
   BUILD_BYPRODUCTS "${_lwsj_lws_lib}"
   LOG_DOWNLOAD ON
@@ -255,7 +265,7 @@ add_library(lwsj_libwebsockets STATIC IMPORTED GLOBAL)
 set_target_properties(lwsj_libwebsockets PROPERTIES
   IMPORTED_LOCATION "${_lwsj_lws_lib}"
   IMPORTED_LINK_INTERFACE_LANGUAGES C
-  INTERFACE_INCLUDE_DIRECTORIES "${LWSJ_LWS_INSTALL_DIR}/include")
+  INTERFACE_INCLUDE_DIRECTORIES "${LWSJ_LWS_INSTALL_DIR}/include;${_lwsj_dep_includes}")
 target_link_libraries(lwsj_libwebsockets INTERFACE
   ${_lwsj_dep_libs} Threads::Threads ${CMAKE_DL_LIBS})
 if(LWSJ_SANITIZE)

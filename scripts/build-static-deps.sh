@@ -58,6 +58,16 @@ if command -v flock >/dev/null 2>&1; then
   fi
 fi
 
+# a cross compiler (aarch64-linux-gnu-gcc) comes with its own archiver: the host's ar
+# cannot index another architecture's objects
+tool_prefix=""
+case "$(basename "$cc")" in
+  *-gcc) tool_prefix="$(dirname "$cc")/$(basename "$cc" gcc)" ;;
+esac
+if [ -n "$tool_prefix" ] && [ -x "${tool_prefix}ar" ]; then
+  export AR="${tool_prefix}ar" RANLIB="${tool_prefix}ranlib"
+fi
+
 work=$(mktemp -d "$cache_dir/deps/.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 stage="$work/prefix"

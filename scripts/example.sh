@@ -7,6 +7,8 @@
 #   classic io.lwsj.examples.classic.ClassicTestServer  the demo written with the classic callback API:
 #          [--port P (7681)] [--bind ADDR (127.0.0.1)] [--root DIR] [--ssl-cert F --ssl-key F] [--no-utf8-check]
 #   client io.lwsj.examples.client.Client     URL [--protocol NAME] [--origin O] [--insecure]
+#   smoke  io.lwsj.examples.smoke.PlatformSmoke CA_PEM CERT_PEM KEY_PEM  (ws, wss, deflate echo)
+#   --classpath  prints the examples' runtime class path instead of running one
 #
 # The first run builds what the examples need (libwebsockets, the glue, the library and
 # the examples: mvn -DskipTests install) and writes their runtime class path to
@@ -20,10 +22,10 @@ target=$examples/target
 stamp=$target/.lwsj-built
 classpath_file=$target/runtime-classpath.txt
 
-known="echo, demo, classic, client"
+known="echo, demo, classic, client, smoke"
 
 usage() {
-    sed -n '2,14s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+    sed -n '2,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 }
 
 name=${1:-}
@@ -32,6 +34,8 @@ case "$name" in
     demo) main=io.lwsj.examples.demo.TestServer ;;
     classic) main=io.lwsj.examples.classic.ClassicTestServer ;;
     client) main=io.lwsj.examples.client.Client ;;
+    smoke) main=io.lwsj.examples.smoke.PlatformSmoke ;;
+    --classpath) main="" ;;
     ""|-h|--help)
         usage
         [ -n "$name" ] && exit 0 || exit 2 ;;
@@ -73,4 +77,8 @@ if [ ! -s "$classpath_file" ] || [ "$stamp" -nt "$classpath_file" ]; then
     touch "$classpath_file" # the plugin leaves an unchanged file alone
 fi
 
+if [ -z "$main" ]; then
+    printf '%s\n' "$target/classes:$(cat "$classpath_file")"
+    exit 0
+fi
 exec java ${JAVA_OPTS:-} -cp "$target/classes:$(cat "$classpath_file")" "$main" "$@"

@@ -143,47 +143,8 @@ fetch_url() { # fetch_url URL FILE
   fi
 }
 
-# Lines "URI<TAB>keyring" for each archive this machine's apt uses (security archives
-# left out: they only carry <suite>-security). keyring is a Signed-By file or empty.
-apt_archives() {
-  local f
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -r "$f" ] || continue
-    awk 'BEGIN { RS = ""; FS = "\n" }
-      {
-        on = 1; uris = ""; key = ""
-        for (i = 1; i <= NF; i++) {
-          l = $i
-          if (l ~ /^[ \t]*#/) continue
-          low = tolower(l)
-          if (low ~ /^enabled:[ \t]*no/) on = 0
-          if (low ~ /^uris:/) { sub(/^[^:]*:[ \t]*/, "", l); uris = uris " " l }
-          if (low ~ /^signed-by:[ \t]*\//) { sub(/^[^:]*:[ \t]*/, "", l); key = l }
-        }
-        if (on) { n = split(uris, u, /[ \t]+/); for (j = 1; j <= n; j++) if (u[j] != "") print u[j] "\t" key }
-      }' "$f"
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -r "$f" ] || continue
-    awk '$1 == "deb" || $1 == "deb-src" {
-        i = 2; key = ""
-        if ($i ~ /^\[/) {
-          for (; i <= NF; i++) {
-            if ($i ~ /signed-by=\//) { key = $i; sub(/.*signed-by=/, "", key); sub(/\]$/, "", key) }
-            if ($i ~ /\]$/) break
-          }
-          i++
-        }
-        print $i "\t" key
-      }' "$f"
-  done
-}
-
-debian_archives() {
-  command -v apt-get >/dev/null 2>&1 || return 0
-  apt_archives | sed -E 's#/+\t#\t#' | grep -E '^https?://' | grep -vE -- '-security[[:space:]]' \
-    | awk -F '\t' '!seen[$1]++' || true
-}
+# shellcheck source=lib-apt.sh
+. "$here/lib-apt.sh"
 
 # --- 3. Debian's pool, by the path Debian files every source package under ------------
 from_debian_pool() {
@@ -211,11 +172,8 @@ from_debian_index() {
   [ -n "$archives" ] || { log "no usable http(s) archive in the apt sources; skipping Debian"; return 1; }
 
   local apt="$work/apt"
-  mkdir -p "$apt/sources.list.d" "$apt/lists/partial" "$apt/cache/archives/partial"
-  local opts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$apt/sources.list.d"
-              -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-              -o "Acquire::Languages=none" -o "APT::Get::List-Cleanup=false")
-  [ "$(id -u)" = 0 ] && opts+=(-o "APT::Sandbox::User=root")
+  apt_private_opts "$apt"
+  local opts=("${APT_OPTS[@]}")
 
   local suite uri key orig
   for suite in ${LWSJ_DEBIAN_SUITES:-trixie sid bookworm-backports}; do
