@@ -19,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -273,32 +272,6 @@ class TlsTest extends ClientTestKit {
     }
 
     // ---- tests ---------------------------------------------------------------------
-
-    /**
-     * The system's OpenSSL loaded into the same process first, globally, as another
-     * binding would: lwsj's wss still works, and so does the system's library. A
-     * liblwsj.so that needed the system's libssl, or exported OpenSSL's symbols, would
-     * mix the two (or fail to load where the versions differ).
-     */
-    @Test
-    void aSystemOpenSslLoadedFirstInTheSameProcessDisturbsNothing() throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", cp));
-        String libraryPath = System.getProperty("lwsj.library.path");
-        if (libraryPath != null) {
-            cmd.add("-Dlwsj.library.path=" + libraryPath);
-        }
-        cmd.addAll(List.of("io.lwsj.tlscheck.SystemOpenSslSmoke", ca.toString(), serverCert.toString(),
-                serverKey.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the JVM with the system's OpenSSL did not finish");
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("system: OpenSSL "), out);
-        assertTrue(out.contains("echo: over wss beside the system's OpenSSL"), out);
-        assertTrue(out.contains("system again: OpenSSL "), out);
-    }
 
     @Test
     void jdkHttpsAndWssOnTheSamePort() throws Exception {
