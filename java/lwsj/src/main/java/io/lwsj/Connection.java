@@ -100,8 +100,10 @@ public interface Connection {
     /**
      * As {@link #sendText(String)}; the future completes when the frame has been written
      * to the socket. It fails with {@link SendRefusedException} when the message was not
-     * queued, and with {@link ConnectionClosedException} when the connection closed before
-     * the frame went out.
+     * queued, with {@link ContextSaturatedException} when another thread's send found the
+     * context's cross-thread queue full, and with {@link ConnectionClosedException} when
+     * the connection closed before the frame went out. It completes on the connection's
+     * service thread: a stage that blocks should run elsewhere ({@code thenRunAsync}).
      */
     CompletableFuture<Void> sendTextAsync(String text);
 
