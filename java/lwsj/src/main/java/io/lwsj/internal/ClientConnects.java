@@ -44,9 +44,7 @@ final class ClientConnects {
                 | (request.insecureSkipTlsVerification() ? Abi.CONNECT_TLS_INSECURE : 0)
                 | Abi.CONNECT_HEADER_UPCALL;
         byte[] blob = ConnectBlob.encode(request, index, flags);
-        int r = engine.loop.onServiceThread()
-                ? engine.submissions.onServiceThread(Abi.CMD_CONNECT, 0, id, 0, blob, 0, null, blob.length)
-                : engine.submissions.fromOtherThread(Abi.CMD_CONNECT, 0, id, 0, blob, 0, null, blob.length);
+        int r = engine.sends.submit(Abi.CMD_CONNECT, 0, id, 0, blob, 0, null, blob.length);
         if (r != Abi.OK) {
             pending.remove(id);
             p.future.completeExceptionally(SendPath.refusal(r));

@@ -159,7 +159,7 @@ final class EventDispatcher {
             if (c != null) {
                 bySlot[i] = null;
                 c.open = false;
-                engine.sends.tracked.closed(c);
+                c.failUnwritten();
                 call(c, () -> handler(c).onClosed(c, c.session, CloseCodes.ABNORMAL, "context closed"));
             }
         }
@@ -199,12 +199,12 @@ final class EventDispatcher {
             broadcast(protocol, b, v, data, len, (flags & Abi.EVF_BINARY) != 0);
             return;
         }
-        if (type == Abi.EV_SENT) {
-            engine.sends.tracked.written(handle, (int) x);
-            return;
-        }
         NativeConnection c = connection(handle);
         if (c == null) {
+            return;
+        }
+        if (type == Abi.EV_SENT) {
+            c.written((int) x);
             return;
         }
         Handler<Object> h = handler(c);
@@ -301,7 +301,7 @@ final class EventDispatcher {
         bySlot[c.slot()] = null;
         open--;
         c.open = false;
-        engine.sends.tracked.closed(c);
+        c.failUnwritten();
         Set<NativeConnection> members = broadcastMembers[c.protocolIndex];
         if (members != null) {
             members.remove(c);

@@ -5,6 +5,8 @@ import io.lwsj.CloseCodes;
 import io.lwsj.Connection;
 import io.lwsj.LwsContext;
 import io.lwsj.Protocol;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -17,6 +19,16 @@ import org.jspecify.annotations.Nullable;
  * handshake told. Sends and commands go through its context's {@link SendPath}.
  */
 final class NativeConnection implements Connection {
+    private static final VarHandle UNWRITTEN;
+
+    static {
+        try {
+            UNWRITTEN = MethodHandles.lookup().findVarHandle(NativeConnection.class, "unwritten", UnwrittenSends.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final ContextEngine engine;
     private final long handle;
     private final Protocol<?> protocol;
@@ -28,6 +40,8 @@ final class NativeConnection implements Connection {
     private final Map<String, List<String>> responseHeaders;
     Object session;
     volatile boolean open = true;
+    /** Sends waiting to hear that their frame was written; made by the first such send. */
+    private volatile UnwrittenSends unwritten;
     /** [service] bytes submitted on the service thread in submission epoch {@link #epoch}. */
     long submitted;
     long epoch = -1;
@@ -44,6 +58,31 @@ final class NativeConnection implements Connection {
         this.request = request;
         this.subprotocol = subprotocol;
         this.responseHeaders = responseHeaders;
+    }
+
+    /** [any] this connection's unwritten sends, made on first use. */
+    UnwrittenSends unwritten() {
+        UnwrittenSends u = unwritten;
+        if (u == null && !UNWRITTEN.compareAndSet(this, null, u = new UnwrittenSends())) {
+            u = unwritten; // another thread's made it first (no lock on an object users hold)
+        }
+        return u;
+    }
+
+    /** [service] SENT: the frame with this token has been written. */
+    void written(int token) {
+        UnwrittenSends u = unwritten;
+        if (u != null) {
+            u.written(token);
+        }
+    }
+
+    /** [service] CLOSED: the futures of frames not written fail. */
+    void failUnwritten() {
+        UnwrittenSends u = unwritten;
+        if (u != null) {
+            u.failAll(this);
+        }
     }
 
     int slot() {

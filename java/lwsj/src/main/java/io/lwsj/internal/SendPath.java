@@ -26,7 +26,6 @@ final class SendPath {
     private final ContextEngine engine;
     private final Submissions submissions;
     private final ByteBuffer slots;
-    final TrackedSends tracked = new TrackedSends();
 
     SendPath(ContextEngine engine, Submissions submissions, ByteBuffer slots) {
         this.engine = engine;
@@ -35,7 +34,7 @@ final class SendPath {
     }
 
     /** One command, by the path the calling thread must take; returns lwsj_submit's status. */
-    private int submit(int op, int flags, long target, int aux, byte[] array, int off, ByteBuffer data, int n) {
+    int submit(int op, int flags, long target, int aux, byte[] array, int off, ByteBuffer data, int n) {
         return engine.loop.onServiceThread()
                 ? submissions.onServiceThread(op, flags, target, aux, array, off, data, n)
                 : submissions.fromOtherThread(op, flags, target, aux, array, off, data, n);
@@ -49,17 +48,18 @@ final class SendPath {
     /** As send, with a future that completes when the frame has been written to the socket. */
     CompletableFuture<Void> sendTracked(NativeConnection c, int flags, byte[] array, ByteBuffer data, int n) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        int token = tracked.add(c, f);
+        UnwrittenSends unwritten = c.unwritten();
+        int token = unwritten.add(f);
         int r;
         try {
             r = status(c, flags, array, 0, data, n, token);
         } catch (RuntimeException e) {
-            tracked.remove(c, token);
+            unwritten.remove(token);
             f.completeExceptionally(e);
             return f;
         }
         if (r != Abi.OK) {
-            tracked.remove(c, token);
+            unwritten.remove(token);
             f.completeExceptionally(r == Abi.ERR_BUSY
                     ? new ContextSaturatedException(LwsjNative.lwsj_last_error())
                     : new SendRefusedException(c + ": the send queue is at its bound ("
