@@ -263,7 +263,7 @@ int64_t lwsj_slot_queued(struct lwsj_ctx *ctx, uint32_t slot);
 int64_t lwsj_slot_pending(struct lwsj_ctx *ctx, uint32_t slot);
 
 /* random.c: [service] */
-void lwsj_random_bytes(struct lwsj_ctx *ctx, void *out, size_t n);
+int lwsj_random_bytes(struct lwsj_ctx *ctx, void *out, size_t n);
 
 /* events.c: [service] */
 int lwsj_emit(struct lwsj_ctx *ctx, uint16_t type, uint16_t flags, uint64_t conn,

@@ -51,8 +51,11 @@ static int fill(unsigned char *buf, size_t n)
 	return 0;
 }
 
-/* [service] n random bytes; aborts rather than hand out a predictable key */
-void lwsj_random_bytes(struct lwsj_ctx *ctx, void *out, size_t n)
+/*
+ * [service] n random bytes into out; -1 when the kernel gives none (then the caller
+ * fails that connection: a predictable key is never handed out, and the process goes on)
+ */
+int lwsj_random_bytes(struct lwsj_ctx *ctx, void *out, size_t n)
 {
 	unsigned char *o = out;
 
@@ -62,7 +65,7 @@ void lwsj_random_bytes(struct lwsj_ctx *ctx, void *out, size_t n)
 		if (ctx->rnd_pos == sizeof(ctx->rnd)) {
 			if (fill(ctx->rnd, sizeof(ctx->rnd))) {
 				lwsl_err("%s: no random bytes from the kernel\n", __func__);
-				abort();
+				return -1;
 			}
 			ctx->rnd_pos = 0;
 		}
@@ -76,4 +79,5 @@ void lwsj_random_bytes(struct lwsj_ctx *ctx, void *out, size_t n)
 		o += take;
 		n -= take;
 	}
+	return 0;
 }

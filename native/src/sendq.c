@@ -17,6 +17,7 @@
 /*
  * Writes the frame header just before the payload. A client's frame is masked
  * (RFC 6455 5.3): a fresh key from the system's CSPRNG, the payload XORed in place.
+ * Returns the header's length, 0 when no key could be had.
  */
 static uint8_t put_header(struct lwsj_ctx *ctx, struct lwsj_frame *f, int masked)
 {
@@ -43,7 +44,8 @@ static uint8_t put_header(struct lwsj_ctx *ctx, struct lwsj_frame *f, int masked
 		unsigned char *p = lwsj_frame_payload(f);
 
 		h[1] |= 0x80;
-		lwsj_random_bytes(ctx, h + n, 4);
+		if (lwsj_random_bytes(ctx, h + n, 4))
+			return 0;
 		for (uint32_t i = 0; i < f->len; i++)
 			p[i] ^= h[n + (i & 3)];
 		n += 4;
@@ -66,6 +68,11 @@ struct lwsj_frame *lwsj_frame_new(struct lwsj_ctx *ctx, uint8_t opflags, const v
 	if (len)
 		memcpy(lwsj_frame_payload(f), payload, len);
 	f->hdr_len = put_header(ctx, f, masked);
+	if (!f->hdr_len) {
+		/* no masking key: the caller fails the connection as for a frame it cannot queue */
+		lwsj_frame_unref(ctx, f);
+		return NULL;
+	}
 	return f;
 }
 
@@ -238,7 +245,10 @@ static int write_through_extension(struct lwsj_ctx *ctx, uint32_t slot)
 
 		if (c->is_client) {
 			h[1] = 0x80;
-			lwsj_random_bytes(ctx, h + 2, 4);
+			if (lwsj_random_bytes(ctx, h + 2, 4)) {
+				lwsj_frame_unref(ctx, f);
+				return -1; /* no masking key: the connection closes */
+			}
 			n = 6;
 		}
 		lwsj_frame_unref(ctx, f);
