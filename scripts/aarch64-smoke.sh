@@ -3,14 +3,15 @@
 #
 # Runs the platform smoke test (io.lwsj.examples.smoke.PlatformSmoke: load liblwsj.so,
 # echo over ws://, wss:// and with permessage-deflate) on an aarch64 JVM under
-# qemu-user, with lwsj's linux-aarch64 natives jar on its class path.
+# qemu-user, with lwsj's all-platforms natives jar on its class path: the loader has to
+# pick the aarch64 library from it by os.arch.
 #
 # The JVM is Debian's openjdk-17-jre-headless for arm64 with the few arm64 libraries it
 # loads, fetched with apt-get download through a private apt state (the system's apt
 # configuration and its packages are not touched) and unpacked into build/aarch64-root,
 # which qemu uses as the root for the JVM's libraries. Needs qemu-aarch64 (Debian:
-# qemu-user), and the linux-aarch64 jar (mvn -DskipTests install with
-# gcc-aarch64-linux-gnu installed).
+# qemu-user), and the natives jars built with gcc-aarch64-linux-gnu installed
+# (mvn -DskipTests install).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib-apt.sh
@@ -26,7 +27,8 @@ shopt -s nullglob
 jars=("$root"/java/natives/target/lwsj-natives-*-linux-aarch64.jar)
 shopt -u nullglob
 [ ${#jars[@]} -eq 1 ] || die "no linux-aarch64 natives jar in java/natives/target (install gcc-aarch64-linux-gnu, then mvn -DskipTests install)"
-aarch64_jar=${jars[0]}
+all_platforms_jar=${jars[0]%-linux-aarch64.jar}.jar
+[ -f "$all_platforms_jar" ] || die "no all-platforms natives jar: $all_platforms_jar"
 
 # ---- the arm64 JVM ------------------------------------------------------------------------
 packages=(libc6 libgcc-s1 libstdc++6 zlib1g openjdk-17-jre-headless)
@@ -64,7 +66,7 @@ fi
 java_arm64=$sysroot/usr/lib/jvm/java-17-openjdk-arm64/bin/java
 [ -x "$java_arm64" ] || die "the arm64 JVM is not where Debian puts it: $java_arm64"
 
-# ---- the class path: the examples' with the linux-aarch64 natives jar instead ------------
+# ---- the class path: the examples' with the all-platforms natives jar instead -------------
 host_cp=$("$root/scripts/example.sh" --classpath) || die "scripts/example.sh --classpath failed"
 cp=""
 IFS=: read -r -a entries <<<"$host_cp"
@@ -74,7 +76,7 @@ for e in "${entries[@]}"; do
         *) cp="$cp$e:" ;;
     esac
 done
-cp="$cp$aarch64_jar"
+cp="$cp$all_platforms_jar"
 
 # ---- a throwaway certificate ---------------------------------------------------------------
 certs=$(mktemp -d)

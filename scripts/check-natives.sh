@@ -10,7 +10,11 @@
 #   - an imported symbol needs a glibc newer than $LWSJ_GLIBC_BASELINE (default 2.17,
 #     the manylinux2014 line: RHEL/CentOS 7 and everything newer); the offending
 #     symbols are listed;
-#   - any symbol but lwsj_* is exported.
+#   - any symbol but lwsj_* is exported;
+#   - a library sits in a jar folder of another architecture (natives/linux_64 must hold
+#     x86-64, natives/linux_arm64 AArch64: the loader picks the folder by os.arch);
+#   - the all-platforms jar (lwsj-natives-<version>.jar, no classifier) lacks a platform
+#     that a platform jar beside it has.
 # Reads ELF files with readelf only, so it checks every architecture on any host.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +40,7 @@ newer() { # newer A B: true when version A is newer than version B
 }
 
 failed=0
+all_jar="" in_all_jar="" in_platform_jars=""
 check_so() { # label file
     local label=$1 so=$2 arch needed bad_needed newest over exported
     arch=$(readelf -h "$so" | sed -n 's/^ *Machine: *//p')
@@ -66,6 +71,16 @@ check_so() { # label file
         printf '  FAIL: exports %s\n' "$(head -n 20 <<<"$exported" | tr '\n' ' ')"
         failed=1
     fi
+    local folder expected=""
+    folder=$(basename "$(dirname "$so")")
+    case "$folder" in
+        linux_64) expected="Advanced Micro Devices X86-64" ;;
+        linux_arm64) expected="AArch64" ;;
+    esac
+    if [ -n "$expected" ] && [ "$arch" != "$expected" ]; then
+        printf '  FAIL: an %s library in natives/%s\n' "$arch" "$folder"
+        failed=1
+    fi
 }
 
 n=0
@@ -80,12 +95,26 @@ z.extractall(sys.argv[2], [n for n in z.namelist() if n.endswith(".so")])' "$in"
             while IFS= read -r so; do
                 check_so "$(basename "$in")!${so#"$d"/}" "$so"
                 n=$((n + 1))
+                platform=$(basename "$(dirname "$so")")
+                case "$(basename "$in")" in
+                    lwsj-natives-*-linux-*.jar) in_platform_jars="$in_platform_jars $platform" ;;
+                    lwsj-natives-*.jar) all_jar=$(basename "$in"); in_all_jar="$in_all_jar $platform" ;;
+                esac
             done < <(find "$d" -name '*.so' | sort)
             ;;
         *) check_so "$in" "$in"; n=$((n + 1)) ;;
     esac
 done
 [ "$n" -gt 0 ] || die "no .so found in ${inputs[*]}"
+if [ -n "$all_jar" ]; then
+    for platform in $in_platform_jars; do
+        if ! grep -qw -- "$platform" <<<"$in_all_jar"; then
+            printf '%s\n  FAIL: has no natives/%s, which a platform jar beside it has\n' "$all_jar" "$platform"
+            failed=1
+        fi
+    done
+    printf '%s holds:%s\n' "$all_jar" "$in_all_jar"
+fi
 if [ "$failed" = 1 ]; then
     echo "check-natives: FAILED" >&2
     exit 1
