@@ -158,6 +158,30 @@ else()
     -DOPENSSL_CRYPTO_LIBRARY=${LWSJ_DEPS_PREFIX}/lib/libcrypto.a
     -DZLIB_INCLUDE_DIR=${LWSJ_DEPS_PREFIX}/include
     -DZLIB_LIBRARY=${LWSJ_DEPS_PREFIX}/lib/libz.a)
+
+  # their licences travel with the library that carries them (the natives jar's
+  # META-INF/openssl and META-INF/zlib): taken from the same pinned archives
+  foreach(_lwsj_dep_lic openssl:LICENSE.txt zlib:LICENSE)
+    string(REPLACE ":" ";" _lwsj_dep_lic "${_lwsj_dep_lic}")
+    list(GET _lwsj_dep_lic 0 _lwsj_dep)
+    list(GET _lwsj_dep_lic 1 _lwsj_lic_name)
+    execute_process(COMMAND "${LWSJ_BASH}" "${_lwsj_top}/scripts/fetch-source.sh" ${_lwsj_dep}
+                    OUTPUT_VARIABLE _lwsj_dep_tar OUTPUT_STRIP_TRAILING_WHITESPACE
+                    RESULT_VARIABLE _lwsj_dep_rc ERROR_QUIET)
+    if(NOT _lwsj_dep_rc EQUAL 0)
+      message(FATAL_ERROR "scripts/fetch-source.sh ${_lwsj_dep} failed")
+    endif()
+    set(_lwsj_lic_dir "${CMAKE_BINARY_DIR}/licenses/${_lwsj_dep}")
+    file(REMOVE_RECURSE "${_lwsj_lic_dir}")
+    file(ARCHIVE_EXTRACT INPUT "${_lwsj_dep_tar}" DESTINATION "${_lwsj_lic_dir}.tmp"
+         PATTERNS "*/${_lwsj_lic_name}")
+    file(GLOB _lwsj_lic_files "${_lwsj_lic_dir}.tmp/*/${_lwsj_lic_name}")
+    if(NOT _lwsj_lic_files)
+      message(FATAL_ERROR "no licence file at the top of ${_lwsj_dep_tar}")
+    endif()
+    file(COPY ${_lwsj_lic_files} DESTINATION "${_lwsj_lic_dir}")
+    file(REMOVE_RECURSE "${_lwsj_lic_dir}.tmp")
+  endforeach()
 endif()
 
 set(LWSJ_SANITIZE_FLAGS "")
