@@ -44,13 +44,13 @@ public final class LwsRequest {
     public String path() { return path; }
 
     /**
-     * The query string, empty when there is none. Parameters are separated by '&' and
+     * The query string, empty when there is none. Parameters are separated by {@code &} and
      * each is percent-encoded (everything but RFC 3986's unreserved characters and the
-     * '=' after its name), so an encoded '&', '=' or NUL in a value stays encoded:
+     * {@code =} after its name), so an encoded {@code &}, {@code =} or NUL in a value stays encoded:
      * {@code ?a=x%26b%3Dy} is {@code a=x%26b%3Dy}. libwebsockets decodes the query while
      * parsing it, so this is the canonical form of what was sent, not always the same
      * bytes: an unreserved character sent encoded comes back plain, '+' as {@code %20},
-     * ';' as '&', and an encoded '=' inside a name as '_'.
+     * {@code ;} as {@code &}, and an encoded {@code =} inside a name as {@code _}.
      */
     public String query() { return query; }
 

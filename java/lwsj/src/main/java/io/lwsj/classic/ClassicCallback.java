@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
  * A protocol callback with the classic libwebsockets shape,
  * {@code int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)}.
  * Wrap it in a {@link ClassicHandler} to use it as a protocol's handler. It runs on
- * the context's service thread, like every {@link Handler} method.
+ * the context's service thread, like every {@link io.lwsj.Handler} method.
  *
  * @param <S> the per-session user data (the protocol's session type)
  */

@@ -8,7 +8,7 @@ package io.lwsj.classic;
  * {@code len} 0 where nothing else is said.
  *
  * <p>Every reason is delivered by {@link ClassicHandler}, which maps the methods of
- * {@link Handler} onto them; the poll reasons are the exception (see
+ * {@link io.lwsj.Handler} onto them; the poll reasons are the exception (see
  * {@link #ADD_POLL_FD}).
  */
 public enum Reason {
@@ -37,7 +37,7 @@ public enum Reason {
 
     /**
      * A broadcast reached this connection (only for protocols built with
-     * {@link Protocol.Builder#broadcastCallback(boolean)}). {@code in} is the message;
+     * {@link io.lwsj.Protocol.Builder#broadcastCallback(boolean)}). {@code in} is the message;
      * as in C, nothing is sent unless the callback writes it, e.g.
      * {@code wsi.write(in, len, WriteMode.TEXT)}. Non-zero closes the connection.
      */
@@ -45,7 +45,7 @@ public enum Reason {
 
     /**
      * Data arrived on a server connection: a whole message, or with
-     * {@link Protocol.Builder#receiveFragments(boolean)} one chunk of it
+     * {@link io.lwsj.Protocol.Builder#receiveFragments(boolean)} one chunk of it
      * ({@link Wsi#isFinalFragment()}, {@link Wsi#remainingPacketPayload()}).
      * {@code in} is valid only during the call. Non-zero closes the connection.
      */
@@ -141,9 +141,9 @@ public enum Reason {
 
     /**
      * External poll integration (contexts built with
-     * {@link LwsContext.Builder#externalPoll(io.lwsj.PollListener)} given the handler): a socket was
+     * {@link io.lwsj.LwsContext.Builder#externalPoll(io.lwsj.PollListener)} given the handler): a socket was
      * added to the set to poll; {@code in} holds three ints, the classic lws_pollargs
-     * (fd, events, previous events). Call {@link LwsContext#serviceFd} when it is ready.
+     * (fd, events, previous events). Call {@link io.lwsj.LwsContext#serviceFd} when it is ready.
      */
     ADD_POLL_FD,
 
