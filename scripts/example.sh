@@ -11,7 +11,8 @@
 #   --classpath  prints the examples' runtime class path instead of running one
 #
 # The first run builds what the examples need (libwebsockets, the glue, the library and
-# the examples: mvn -DskipTests install) and writes their runtime class path to
+# the examples: mvn -DskipTests install; on Debian/Ubuntu it first installs the packages
+# of scripts/packages.list that the build needs and misses) and writes their runtime class path to
 # java/examples/target/runtime-classpath.txt. Later runs build again only when a source
 # file is newer than the last build. JAVA_OPTS is passed to java.
 set -euo pipefail
@@ -25,7 +26,7 @@ classpath_file=$target/runtime-classpath.txt
 known="echo, demo, classic, client, smoke"
 
 usage() {
-    sed -n '2,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+    sed -n '2,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 }
 
 name=${1:-}
@@ -63,6 +64,9 @@ needs_build() {
 }
 
 if needs_build; then
+    # shellcheck source=lib-packages.sh
+    . "$root/scripts/lib-packages.sh"
+    ensure_packages build
     echo "example.sh: building lwsj and the examples (mvn -DskipTests install)..." >&2
     mkdir -p "$target"
     touch "$stamp.new" # marks the start: an edit made during the build triggers the next one
