@@ -1,7 +1,8 @@
 /*
  * loadgen - WebSocket / raw TCP load generator for lwsj's benchmarks.
  *
- * One thread, one epoll set, non-blocking sockets, no dependencies beyond libc.
+ * One thread, one epoll set, non-blocking sockets; libc, and OpenSSL for --tls
+ * (loadgen_tls.c).
  * It only ever connects to 127.0.0.x. Every loop is bounded in iterations and every
  * run is bounded in time (a watchdog alarm ends the process if something still hangs).
  *
@@ -51,6 +52,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "loadgen_tls.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
@@ -102,6 +105,8 @@ static struct cfg {
 	int concurrency;
 	long max_total;
 	size_t raw_record;
+	int tls;
+	const char *tls_ciphersuite;
 	const char *label;
 } G = {
 	.mode = MODE_ECHO,
@@ -124,6 +129,8 @@ static struct cfg {
 	.concurrency = 0,
 	.max_total = 0,
 	.raw_record = 0,
+	.tls = 0,
+	.tls_ciphersuite = "TLS_AES_128_GCM_SHA256",
 	.label = "-",
 };
 
@@ -390,6 +397,8 @@ static uint64_t hist_pct(const struct hist *h, double p)
 
 struct conn {
 	int fd;
+	struct loadgen_tls *tls; /* --tls: the session over fd */
+	uint8_t tls_handshake;   /* --tls: still in the TLS handshake (state CS_CONNECTING) */
 	uint8_t state;
 	uint8_t role;
 	uint8_t dirty;
@@ -441,6 +450,8 @@ struct fan_slot {
 
 static struct run {
 	int ep;
+	int tls_described;
+	char tls_name[96];   /* --tls: the protocol and suite the first session got */
 	struct conn *conns;
 	int nconns;          /* slots in conns[] */
 	struct conn **dirty;
@@ -635,6 +646,8 @@ static void send_message(struct conn *c, uint64_t ts, int with_seq, uint64_t seq
 
 static void conn_release(struct conn *c)
 {
+	loadgen_tls_free(c->tls);
+	c->tls = NULL;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -646,10 +659,20 @@ static void conn_release(struct conn *c)
 	c->state = CS_CLOSED;
 }
 
+static ssize_t conn_write(struct conn *c, const void *p, size_t n)
+{
+	return c->tls ? loadgen_tls_write(c->tls, p, n) : write(c->fd, p, n);
+}
+
+static ssize_t conn_read(struct conn *c, void *p, size_t n)
+{
+	return c->tls ? loadgen_tls_read(c->tls, p, n) : read(c->fd, p, n);
+}
+
 static void flush_conn(struct conn *c)
 {
 	for (int guard = 0; c->out_off < c->out_len && guard < 1024; guard++) {
-		ssize_t n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
+		ssize_t n = conn_write(c, c->out + c->out_off, c->out_len - c->out_off);
 
 		R.n_writes++;
 		if (n > 0) {
@@ -760,6 +783,27 @@ static int conn_start(struct conn *c, uint64_t now)
 }
 
 static void handshake_done(struct conn *c, uint64_t now);
+static void send_upgrade(struct conn *c);
+
+/* --tls: the TLS handshake, run again on every event until it is done */
+static void tls_step(struct conn *c)
+{
+	char why[200];
+	int r = loadgen_tls_handshake(c->tls, why, sizeof(why));
+
+	if (r < 0) {
+		conn_fail_setup(c, why);
+		return;
+	}
+	if (r == 0)
+		return;
+	c->tls_handshake = 0;
+	if (!R.tls_described) {
+		R.tls_described = 1;
+		snprintf(R.tls_name, sizeof(R.tls_name), "%s", loadgen_tls_describe(c->tls));
+	}
+	send_upgrade(c);
+}
 
 static void on_connected(struct conn *c, uint64_t now)
 {
@@ -779,7 +823,22 @@ static void on_connected(struct conn *c, uint64_t now)
 		handshake_done(c, now);
 		return;
 	}
+	if (G.tls) {
+		c->tls = loadgen_tls_new(c->fd);
+		if (!c->tls) {
+			conn_fail_setup(c, "TLS: no session");
+			return;
+		}
+		c->tls_handshake = 1;
+		tls_step(c);
+		return;
+	}
+	send_upgrade(c);
+}
 
+/* the WebSocket upgrade request */
+static void send_upgrade(struct conn *c)
+{
 	uint8_t nonce[16];
 	char key[32];
 	for (int i = 0; i < 16; i += 8) {
@@ -1117,7 +1176,7 @@ static void on_eof(struct conn *c)
 static void do_read(struct conn *c)
 {
 	for (int i = 0; i < READS_PER_EVENT; i++) {
-		ssize_t n = read(c->fd, R.rbuf, RBUF_SIZE);
+		ssize_t n = conn_read(c, R.rbuf, RBUF_SIZE);
 
 		R.n_reads++;
 		if (n > 0) {
@@ -1127,7 +1186,9 @@ static void do_read(struct conn *c)
 				on_handshake_data(c, R.rbuf, (size_t)n, t);
 			else if (c->state == CS_OPEN || c->state == CS_CLOSING)
 				feed(c, R.rbuf, (size_t)n, t);
-			if (c->fd < 0 || n < RBUF_SIZE)
+			/* a short read() emptied the socket; TLS returns a record at a time, so
+			 * it goes on until EAGAIN */
+			if (c->fd < 0 || (n < RBUF_SIZE && !c->tls))
 				return;
 			continue;
 		}
@@ -1399,9 +1460,11 @@ static uint64_t turn(uint64_t timeout_ns)
 		if (c->fd < 0)
 			continue;
 		if (c->state == CS_CONNECTING) {
-			if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			if (c->tls_handshake)
+				tls_step(c);
+			else if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 				on_connected(c, now);
-			if (c->fd < 0)
+			if (c->fd < 0 || c->tls_handshake)
 				continue;
 		}
 		if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
@@ -1683,6 +1746,8 @@ static void print_common_kv(double cu, double cs, double cpct)
 
 		printf(" gen_spin_pct=%.1f gen_busy_pct=%.1f", spin, cpct > spin ? cpct - spin : 0);
 	}
+	if (G.tls)
+		printf(" tls=%s", R.tls_name[0] ? R.tls_name : "none");
 	printf(" gen_cpu_pct=%.1f gen_user_s=%.3f gen_sys_s=%.3f gen_reads=%" PRIu64 " gen_writes=%" PRIu64
 	       " gen_waits=%" PRIu64 " errors=%" PRIu64 " dropped=%" PRIu64 " first_error=%s\n",
 	       cpct, cu, cs, R.n_reads, R.n_writes, R.n_waits, R.errors, R.dropped,
@@ -1923,6 +1988,8 @@ static void usage(FILE *f)
 		"  --settle S            fanout: pause after opening, before sending (default 0.3)\n"
 		"  --connect-timeout S   per-handshake limit (default 30)\n"
 		"  --raw-record BYTES    raw: record size (default: the WebSocket frame size for --size)\n"
+		"  --tls                 wss: TLS 1.3 to the server (no certificate check)\n"
+		"  --tls-ciphersuite S   the one TLS 1.3 suite offered (TLS_AES_128_GCM_SHA256)\n"
 		"  --label NAME          copied into the output\n"
 		"  --selftest            check SHA-1/base64 against RFC 6455 and exit\n");
 }
@@ -1993,6 +2060,8 @@ int main(int argc, char **argv)
 		{ "connect-timeout", required_argument, NULL, 'T' },
 		{ "raw-record", required_argument, NULL, 'R' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "tls", no_argument, NULL, 'L' },
+		{ "tls-ciphersuite", required_argument, NULL, 'C' },
 		{ "selftest", no_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -2036,6 +2105,8 @@ int main(int argc, char **argv)
 		case 'T': G.connect_timeout = parse_num("--connect-timeout", optarg, 0.1, 3600); break;
 		case 'R': G.raw_record = (size_t)parse_num("--raw-record", optarg, 16, 64 << 20); break;
 		case 'l': G.label = optarg; break;
+		case 'L': G.tls = 1; break;
+		case 'C': G.tls_ciphersuite = optarg; break;
 		case 'Z': return selftest();
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -2062,6 +2133,10 @@ int main(int argc, char **argv)
 		die("--label must be one word without '='");
 	if (G.mode == MODE_CONNECT && G.warmup == 1.0)
 		G.warmup = 0; /* no warm-up unless asked for */
+	if (G.tls && G.mode == MODE_RAW)
+		die("--tls is for WebSocket modes (raw has no TLS server to talk to)");
+	if (G.tls)
+		loadgen_tls_init(G.tls_ciphersuite);
 
 	/* room for every socket: raise the soft descriptor limit to the hard one */
 	struct rlimit rl;

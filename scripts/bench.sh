@@ -2,14 +2,15 @@
 # Usage: scripts/bench.sh [--quick] [--only NAMES] [--no-build] [--no-readme] [--reps N] [--duration S]
 #
 # Benchmarks lwsj against a plain C libwebsockets server, Netty, Jetty, Java-WebSocket, Undertow
-# and a raw TCP echo (the loopback ceiling), with bench/loadgen as the client.
+# and a raw TCP echo (the loopback ceiling), with bench/loadgen as the client; over TLS
+# (wss64, wss16k) lwsj against Netty with the JDK's TLS and with netty-tcnative (BoringSSL).
 # See docs/benchmarks.md for what each scenario measures and how to read the tables.
 #
 #   --quick        1 s runs, one repetition, 2,000 idle connections on the already
 #                  running server (about 2 minutes with everything built)
 #   --only NAMES   comma-separated servers and/or scenarios to run:
-#                    servers:   c-lws raw-tcp lwsj netty jetty java-websocket undertow
-#                    scenarios: echo64 echo16k broadcast idle latency
+#                    servers:   c-lws raw-tcp lwsj netty netty-tcnative jetty java-websocket undertow
+#                    scenarios: echo64 echo16k broadcast idle latency wss64 wss16k
 #   --no-build     use what bench/build and java/bench/target already hold
 #   --no-readme    leave README.md alone (--quick always does)
 #   --reps N       repetitions per scenario (default 3; --quick: 1)
@@ -24,9 +25,11 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-ALL_SERVERS="c-lws raw-tcp lwsj netty jetty java-websocket undertow"
-ALL_SCENARIOS="echo64 echo16k broadcast idle latency"
-JVM_SERVERS=" lwsj netty jetty java-websocket undertow "
+ALL_SERVERS="c-lws raw-tcp lwsj netty netty-tcnative jetty java-websocket undertow"
+ALL_SCENARIOS="echo64 echo16k broadcast idle latency wss64 wss16k"
+JVM_SERVERS=" lwsj netty netty-tcnative jetty java-websocket undertow "
+# the servers of the wss scenarios; netty-tcnative (Netty with BoringSSL) runs only those
+TLS_SERVERS=" lwsj netty netty-tcnative "
 
 quick=0
 only=""
@@ -138,7 +141,7 @@ if [ "$do_build" = 1 ]; then
         tail -n 30 "$run_dir/cmake.log" >&2
         die "cmake build of bench/ failed (log: $run_dir/cmake.log)"
     fi
-    if [[ " $ordered " =~ \ (netty|jetty|java-websocket|undertow)\  ]]; then
+    if [[ " $ordered " =~ \ (netty|netty-tcnative|jetty|java-websocket|undertow)\  ]]; then
         log "building java/bench (mvn package)"
         if ! mvn -q -B -f java/bench/pom.xml -DskipTests package >"$run_dir/mvn.log" 2>&1; then
             tail -n 30 "$run_dir/mvn.log" >&2
@@ -153,7 +156,7 @@ available() {
         c-lws) [ -x "$build_dir/c-lws-server" ] || { echo "bench/build/c-lws-server not built"; return 1; } ;;
         raw-tcp) [ -x "$build_dir/raw-tcp-echo" ] || { echo "bench/build/raw-tcp-echo not built"; return 1; } ;;
         lwsj) [ -x "$root/scripts/example.sh" ] || { echo "scripts/example.sh not available"; return 1; } ;;
-        netty|jetty|java-websocket|undertow) [ -f "$jar" ] || { echo "java/bench did not build"; return 1; } ;;
+        netty|netty-tcnative|jetty|java-websocket|undertow) [ -f "$jar" ] || { echo "java/bench did not build"; return 1; } ;;
     esac
     return 0
 }
@@ -179,15 +182,22 @@ next_port() {
 declare -A VERSIONS=()
 MPID=""   # the process that listens (whose memory and CPU we read)
 
-start_server() { # name port log
-    local name=$1 p=$2 slog=$3 tmo=60 i
+start_server() { # name port log [tls]
+    local name=$1 p=$2 slog=$3 tls=${4:-} tmo=60 i
+    local lwsj_tls=() netty_tls=()
+    if [ -n "$tls" ]; then
+        lwsj_tls=(--tls-cert "$TLS_CERT" --tls-key "$TLS_KEY")
+        netty_tls=(--tls-cert "$TLS_CERT" --tls-key "$TLS_KEY" --tls-provider jdk)
+    fi
     case "$name" in
         c-lws) taskset -c "$SRV_CPU" "$build_dir/c-lws-server" --port "$p" >"$slog" 2>&1 & ;;
         raw-tcp) taskset -c "$SRV_CPU" "$build_dir/raw-tcp-echo" --port "$p" >"$slog" 2>&1 & ;;
         lwsj)
             tmo=900 # the first start may build lwsj
-            JAVA_OPTS="$JVM_FLAGS" taskset -c "$SRV_CPU" "$root/scripts/example.sh" echo --port "$p" >"$slog" 2>&1 & ;;
-        netty) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.NettyServer --port "$p" >"$slog" 2>&1 & ;;
+            JAVA_OPTS="$JVM_FLAGS" taskset -c "$SRV_CPU" "$root/scripts/example.sh" echo --port "$p" "${lwsj_tls[@]}" >"$slog" 2>&1 & ;;
+        netty) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.NettyServer --port "$p" "${netty_tls[@]}" >"$slog" 2>&1 & ;;
+        netty-tcnative) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.NettyServer --port "$p" \
+            --tls-cert "$TLS_CERT" --tls-key "$TLS_KEY" --tls-provider openssl >"$slog" 2>&1 & ;;
         jetty) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.JettyServer --port "$p" >"$slog" 2>&1 & ;;
         java-websocket) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.JavaWebSocketServer --port "$p" >"$slog" 2>&1 & ;;
         undertow) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.UndertowServer --port "$p" >"$slog" 2>&1 & ;;
@@ -233,7 +243,7 @@ server_version() { # name log
             local v
             v=$(awk '/<artifactId>lwsj-parent<\/artifactId>/{f=1} f&&/<version>/{gsub(/.*<version>|<\/version>.*/,"");print;exit}' "$root/pom.xml")
             echo "lwsj ${v:-?} ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')), libwebsockets $(sed -n 's/^LWS_VERSION=//p' "$root/cmake/libwebsockets.version" 2>/dev/null)" ;;
-        netty) sed -n 's/^netty \([^ ]*\) \(epoll\) listening.*/Netty \1 (\2)/p' <<<"$line" ;;
+        netty|netty-tcnative) sed -n 's/^netty \([^ ]*\) \(epoll[^ ]*\)\(.*\) listening.*/Netty \1 (\2\3)/p' <<<"$line" ;;
         jetty) sed -n 's/^jetty \([^ ]*\) listening.*/Jetty \1/p' <<<"$line" ;;
         java-websocket) sed -n 's/^java-websocket \([^ ]*\) listening.*/Java-WebSocket \1/p' <<<"$line" ;;
         undertow) sed -n 's/^undertow \([^ ]*\) listening.*/Undertow \1/p' <<<"$line" ;;
@@ -316,7 +326,7 @@ checked() { # scenario: adds status=failed when the run did not do what it shoul
             if [ "$(awk -v v="$(kv deliveries "$RES")" 'BEGIN{print (v+0 > 0)}')" != 1 ]; then
                 RES="$RES status=failed"
             fi ;;
-        echo64|echo16k|latency)
+        echo64|echo16k|latency|wss64|wss16k)
             if [ "$(awk -v v="$(kv msgs "$RES")" 'BEGIN{print (v+0 > 0)}')" != 1 ]; then
                 RES="$RES status=failed"
             fi ;;
@@ -330,6 +340,8 @@ run_scenario() {
     case "$sc" in
         echo64) gen "$label" --mode "$mode" --port "$port" -c 100 -w 16 -s 64 -d "$DUR" --warmup "$WARM" ;;
         echo16k) gen "$label" --mode "$mode" --port "$port" -c 50 -w 4 -s 16384 -d "$DUR" --warmup "$WARM" ;;
+        wss64) gen "$label" --mode echo --tls --port "$port" -c 100 -w 16 -s 64 -d "$DUR" --warmup "$WARM" ;;
+        wss16k) gen "$label" --mode echo --tls --port "$port" -c 50 -w 4 -s 16384 -d "$DUR" --warmup "$WARM" ;;
         broadcast) gen "$label" --mode fanout --port "$port" -c "$BCAST_N" -w 32 -s 64 -d "$DUR" --warmup "$WARM" ;;
         latency) gen "$label" --mode "$mode" --port "$port" -c 100 -w 16 -s 64 --rate "$LAT_RATE" -d "$DUR" --warmup "$WARM" ;;
     esac
@@ -408,6 +420,46 @@ run_idle() { # server rep
     [ "$IDLE_FRESH" = 0 ] || stop_server
 }
 
+# wss64, wss16k: a server of its own with TLS (TLS_SERVERS only; n/a for the others)
+TLS_CERT=$run_dir/tls-cert.pem
+TLS_KEY=$run_dir/tls-key.pem
+run_wss() { # server
+    local s=$1 sc rep wss=""
+    for sc in wss64 wss16k; do
+        wants "$sc" || continue
+        if [[ "$TLS_SERVERS" != *" $s "* ]]; then
+            record "$s" "$sc" 0 "status=na"
+        else
+            wss="$wss $sc"
+        fi
+    done
+    [ -n "$wss" ] || return 0
+    if [ ! -s "$TLS_CERT" ] && ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+            -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+            -keyout "$TLS_KEY" -out "$TLS_CERT" >"$run_dir/openssl.log" 2>&1; then
+        for sc in $wss; do record "$s" "$sc" 0 "status=failed first_error=no_certificate_(openssl)"; done
+        return 0
+    fi
+    next_port
+    log "$s: starting with TLS (port $port, CPU $SRV_CPU)"
+    if ! start_server "$s" "$port" "$run_dir/$s-tls.server.log" tls; then
+        for sc in $wss; do record "$s" "$sc" 0 "status=failed first_error=server_did_not_start"; done
+        return 0
+    fi
+    log "$s: ${VERSIONS[$s]:-}"
+    for sc in $wss; do
+        for rep in $(seq 1 "$REPS"); do
+            if ! kill -0 "$SPID" 2>/dev/null; then
+                record "$s" "$sc" "$rep" "status=failed first_error=server_exited"
+                continue
+            fi
+            log "$s: $sc run $rep/$REPS"
+            run_scenario "$s" "$sc" "$rep"
+        done
+    done
+    stop_server
+}
+
 # ---- the runs ---------------------------------------------------------------------------
 bench_start=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -450,7 +502,7 @@ for s in $ordered; do
     runnable=""
     for sc in echo64 echo16k broadcast latency; do
         wants "$sc" || continue
-        if [ "$s" = raw-tcp ] && [ "$sc" = broadcast ]; then
+        if [ "$s" = netty-tcnative ] || { [ "$s" = raw-tcp ] && [ "$sc" = broadcast ]; }; then
             record "$s" "$sc" 0 "status=na"
             continue
         fi
@@ -458,7 +510,7 @@ for s in $ordered; do
     done
     idle_here=0
     if wants idle; then
-        if [ "$s" = raw-tcp ]; then
+        if [ "$s" = raw-tcp ] || [ "$s" = netty-tcnative ]; then
             record "$s" idle 0 "status=na"
         else
             idle_here=1
@@ -508,6 +560,7 @@ for s in $ordered; do
             run_idle "$s" "$rep"
         done
     fi
+    run_wss "$s"
 done
 bench_secs=$(( $(date +%s) - bench_start ))
 
@@ -522,7 +575,7 @@ for s in $ALL_SERVERS; do
 done
 
 make_report() { # mode: full | summary
-    awk -F'\t' -v mode="$1" -v order="$ordered" -v versions="$versions" \
+    awk -F'\t' -v mode="$1" -v order="$ordered" -v versions="$versions" -v tls_servers="$TLS_SERVERS" \
         -v lat_rate="${LAT_RATE:-0}" -v idle_n="$IDLE_N" -v idle_fresh="$IDLE_FRESH" -v bcast_n="$BCAST_N" -v reps="$REPS" '
     function add(key, v) { cnt[key]++; val[key, cnt[key]] = v }
     {
@@ -602,10 +655,40 @@ make_report() { # mode: full | summary
         if (srv == "raw-tcp") return "raw TCP echo (ceiling)"
         if (srv == "lwsj") return "**lwsj**"
         if (srv == "netty") return "Netty"
+        if (srv == "netty-tcnative") return "Netty + netty-tcnative"
         if (srv == "jetty") return "Jetty"
         if (srv == "java-websocket") return "Java-WebSocket"
         if (srv == "undertow") return "Undertow"
         return srv
+    }
+    # the wss scenarios: rows for the TLS servers, ratios against Netty with BoringSSL
+    function tls_label(srv) {
+        if (srv == "lwsj") return "**lwsj** (OpenSSL, static)"
+        if (srv == "netty") return "Netty, JDK TLS"
+        if (srv == "netty-tcnative") return "Netty, netty-tcnative (BoringSSL)"
+        return label(srv)
+    }
+    function cpu_per_rt(srv, sc,    c, r) {
+        c = med(srv, sc, "server_cpu_pct"); r = med(srv, sc, "rt_per_s")
+        return (c == "" || r == "" || r + 0 == 0) ? "" : sprintf("%.1f µs", c / 100 * 1e6 / r)
+    }
+    function wss_table(    i, s, any) {
+        for (i = 1; i <= ns; i++) if (runs[S[i], "wss64"] || runs[S[i], "wss16k"]) any = 1
+        if (!any) return
+        print ""
+        print "| wss (TLS 1.3, AES-128-GCM) | Echo 64 B, round trips/s | ×tcnative | Server CPU per round trip | Echo 16 KiB, MB/s | ×tcnative | Server CPU per round trip |"
+        print "|---|---:|---:|---:|---:|---:|---:|"
+        for (i = 1; i <= ns; i++) {
+            s = S[i]
+            if (!index(tls_servers, " " s " ")) continue
+            printf "| %s | %s | %s | %s | %s | %s | %s |\n", tls_label(s),
+                cell(s, "wss64", "rt_per_s", "rate"),
+                ratio(med(s, "wss64", "rt_per_s"), med("netty-tcnative", "wss64", "rt_per_s")),
+                cpu_per_rt(s, "wss64"),
+                cell(s, "wss16k", "mb_per_s", "num"),
+                ratio(med(s, "wss16k", "mb_per_s"), med("netty-tcnative", "wss16k", "mb_per_s")),
+                cpu_per_rt(s, "wss16k")
+        }
     }
     END {
         ns = split(order, S, " ")
@@ -614,6 +697,7 @@ make_report() { # mode: full | summary
         print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for (i = 1; i <= ns; i++) {
             s = S[i]
+            if (s == "netty-tcnative") continue
             printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label(s),
                 cell(s, "echo64", "rt_per_s", "rate"),
                 ratio(med(s, "echo64", "rt_per_s"), med("netty", "echo64", "rt_per_s")),
@@ -626,6 +710,7 @@ make_report() { # mode: full | summary
                 cell(s, "idle", "handshakes_per_s", "rate"),
                 cell(s, "latency", "p99_us", "lat")
         }
+        wss_table()
         if (mode == "summary") exit
 
         print ""
@@ -639,6 +724,7 @@ make_report() { # mode: full | summary
         print "|---|---|---:|---:|---:|---:|---:|---:|---:|"
         for (i = 1; i <= ns; i++) {
             s = S[i]
+            if (s == "netty-tcnative") continue
             for (k = 1; k <= 2; k++) {
                 sc = k == 1 ? "echo64" : "echo16k"
                 printf "| %s | %s | %s%s | %s | %s | %s | %s | %s | %s |\n", label(s),
@@ -649,6 +735,27 @@ make_report() { # mode: full | summary
             }
         }
 
+        if (runs["lwsj", "wss64"] || runs["lwsj", "wss16k"] || runs["netty-tcnative", "wss64"] || runs["netty-tcnative", "wss16k"]) {
+            print ""
+            print "## wss echo (TLS 1.3, TLS_AES_128_GCM_SHA256 offered alone by the generator)"
+            print ""
+            print "| Server | Scenario | Round trips/s | MB/s | p50 | p99 | p99.9 | Server CPU | per round trip | gen CPU |"
+            print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+            for (i = 1; i <= ns; i++) {
+                s = S[i]
+                if (!index(tls_servers, " " s " ")) continue
+                for (k = 1; k <= 2; k++) {
+                    sc = k == 1 ? "wss64" : "wss16k"
+                    printf "| %s | %s | %s%s | %s | %s | %s | %s | %s | %s | %s |\n", tls_label(s),
+                        sc == "wss64" ? "64 B × 100 conns × 16" : "16 KiB × 50 conns × 4",
+                        cell(s, sc, "rt_per_s", "rate"), spread(s, sc, "rt_per_s", "rate"),
+                        cell(s, sc, "mb_per_s", "num"), lat(med(s, sc, "p50_us")), lat(med(s, sc, "p99_us")),
+                        lat(med(s, sc, "p999_us")), pct(med(s, sc, "server_cpu_pct")), cpu_per_rt(s, sc),
+                        pct(med(s, sc, "gen_cpu_pct"))
+                }
+            }
+        }
+
         print ""
         print "## Broadcast (64 B to " commas(bcast_n) " receivers, 32 messages in flight)"
         print ""
@@ -656,6 +763,7 @@ make_report() { # mode: full | summary
         print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
         for (i = 1; i <= ns; i++) {
             s = S[i]; sc = "broadcast"
+            if (s == "netty-tcnative") continue
             printf "| %s | %s%s | %s | %s | %s | %s | %s | %s | %s |\n", label(s),
                 cell(s, sc, "deliveries_per_s", "rate"), spread(s, sc, "deliveries_per_s", "rate"),
                 rate(med(s, sc, "msgs_per_s")), lat(med(s, sc, "p50_us")), lat(med(s, sc, "p99_us")),
@@ -670,6 +778,7 @@ make_report() { # mode: full | summary
         print "|---|---:|---:|---:|---:|---:|---:|---:|"
         for (i = 1; i <= ns; i++) {
             s = S[i]; sc = "idle"
+            if (s == "netty-tcnative") continue
             hp = med(s, sc, "heap_per_conn_kib")
             printf "| %s | %s%s | %s | %s | %s%s | %s | %s | %s |\n", label(s),
                 cell(s, sc, "rss_per_conn_kib", "kib"), spread(s, sc, "rss_per_conn_kib", "kib"),
@@ -687,6 +796,7 @@ make_report() { # mode: full | summary
         print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for (i = 1; i <= ns; i++) {
             s = S[i]; sc = "latency"
+            if (s == "netty-tcnative") continue
             printf "| %s | %s | %s | %s | %s%s | %s | %s | %s | %s | %s | %s |\n", label(s),
                 cell(s, sc, "rt_per_s", "rate"), lat(med(s, sc, "p50_us")), lat(med(s, sc, "p90_us")),
                 cell(s, sc, "p99_us", "lat"), spread(s, sc, "p99_us", "lat"), lat(med(s, sc, "p999_us")),

@@ -68,6 +68,8 @@ extern "C" {
 #define LWSJ_OPT_NO_VALIDATE_UTF8 0x1 /* turn off UTF-8 validation of text frames (on by default) */
 #define LWSJ_OPT_EXTERNAL_POLL    0x2 /* tell Java about every fd to watch (LWSJ_UP_POLL) */
 #define LWSJ_OPT_NETWORK_FILTER   0x4 /* ask Java about each accepted TCP connection (LWSJ_UP_FILTER_NETWORK) */
+#define LWSJ_OPT_LISTEN_SHARE     0x8 /* listen with SO_REUSEPORT: several contexts of one process on one
+                                         port, the kernel spreading accepted connections over them */
 
 /* ---- events (glue -> Java, through the event buffer) ---------------------- */
 /*

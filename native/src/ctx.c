@@ -307,6 +307,8 @@ int32_t lwsj_ctx_listen(int64_t handle, const char *iface, int32_t port,
 		       LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN;
 	if (!(options & LWSJ_OPT_NO_VALIDATE_UTF8))
 		info.options |= LWS_SERVER_OPTION_VALIDATE_UTF8;
+	if (options & LWSJ_OPT_LISTEN_SHARE)
+		info.options |= LWS_SERVER_OPTION_ALLOW_LISTEN_SHARE;
 	/* lws sizes its fd table from ulimit -n unless told: keep it to what we use */
 	info.fd_limit_per_thread = (unsigned int)max_conns + 64;
 	info.count_threads = 1;

@@ -273,6 +273,39 @@ class TlsTest extends ClientTestKit {
 
     // ---- tests ---------------------------------------------------------------------
 
+    /**
+     * Where TLS records fall on the wire must not matter (lws patch 0128 reads ahead and
+     * takes every whole record a read brought): many records in one write are all
+     * answered, and a whole record followed by half of the next is answered before the
+     * rest of the second comes, which then is answered too.
+     */
+    @Test
+    void recordsSplitAcrossReadsAndManyInOneReadAreAllAnswered() throws Exception {
+        LwsContext ctx = tlsServer(new Recorder(), serverCert, serverKey);
+        try (TlsRecordClient c = new TlsRecordClient(trusting(ca), ctx.port())) {
+            int[] sizes = {1, 125, 126, 1000, 16_384, 20_000, 3, 65_536, 70_000, 7};
+            byte[][] wire = new byte[sizes.length][];
+            for (int i = 0; i < sizes.length; i++) {
+                wire[i] = c.records(TlsRecordClient.binaryFrame(pattern(sizes[i])));
+            }
+            byte[] all = TlsRecordClient.concat(wire);
+            c.write(all, 0, all.length);
+            for (int n : sizes) {
+                assertArrayEquals(pattern(n), c.readBinary(), n + " bytes, sent with the others in one write");
+            }
+
+            byte[] first = c.records(TlsRecordClient.binaryFrame(pattern(300)));
+            byte[] second = c.records(TlsRecordClient.binaryFrame(pattern(5000)));
+            byte[] both = TlsRecordClient.concat(first, second);
+            int cut = first.length + second.length / 2;
+            c.write(both, 0, cut);
+            assertArrayEquals(pattern(300), c.readBinary(), "the whole record before the cut");
+            Thread.sleep(300);
+            c.write(both, cut, both.length);
+            assertArrayEquals(pattern(5000), c.readBinary(), "the record cut in two");
+        }
+    }
+
     @Test
     void jdkHttpsAndWssOnTheSamePort() throws Exception {
         Recorder server = new Recorder();

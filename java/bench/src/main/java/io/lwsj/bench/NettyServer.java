@@ -19,6 +19,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.File;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -40,6 +45,7 @@ public final class NettyServer {
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("native epoll transport not available", Epoll.unavailabilityCause());
         }
+        SslContext tls = tlsContext(opt);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(opt.threads, EpollIoHandler.newFactory());
         ChannelGroup broadcastGroup = new DefaultChannelGroup("broadcast", GlobalEventExecutor.INSTANCE);
         try {
@@ -52,6 +58,9 @@ public final class NettyServer {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (tls != null) {
+                                ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                            }
                             ch.pipeline().addLast(
                                     new HttpServerCodec(),
                                     new HttpObjectAggregator(65536),
@@ -64,12 +73,26 @@ public final class NettyServer {
                         }
                     });
             Channel server = b.bind(opt.host, opt.port).sync().channel();
-            opt.ready("netty", ServerOptions.version("netty") + " epoll");
+            opt.ready("netty", ServerOptions.version("netty") + " epoll" + (tls == null ? ""
+                    : ", TLS " + (opt.tlsProvider.equals("openssl") ? OpenSsl.versionString() : "JDK " + Runtime.version())));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> server.close().awaitUninterruptibly()));
             server.closeFuture().sync();
         } finally {
             group.shutdownGracefully().awaitUninterruptibly();
         }
+    }
+
+    /** TLS 1.3 with the provider asked for; null without --tls-cert. */
+    private static SslContext tlsContext(ServerOptions opt) throws Exception {
+        if (opt.tlsCert == null) {
+            return null;
+        }
+        SslProvider provider = opt.tlsProvider.equals("openssl") ? SslProvider.OPENSSL : SslProvider.JDK;
+        if (provider == SslProvider.OPENSSL && !OpenSsl.isAvailable()) {
+            throw new IllegalStateException("netty-tcnative is not available", OpenSsl.unavailabilityCause());
+        }
+        return SslContextBuilder.forServer(new File(opt.tlsCert), new File(opt.tlsKey))
+                .sslProvider(provider).protocols("TLSv1.3").build();
     }
 
     /** Echo on any path, broadcast on /broadcast. One instance per channel. */

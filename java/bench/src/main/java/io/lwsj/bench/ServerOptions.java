@@ -5,7 +5,8 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /**
- * Command line shared by the comparison servers: {@code --port P [--host H] [--threads N]}.
+ * Command line shared by the comparison servers: {@code --port P [--host H] [--threads N]
+ * [--tls-cert PEM --tls-key PEM [--tls-provider jdk|openssl]]} (TLS: NettyServer only).
  * Each server echoes on every path except {@code /broadcast}, where every message any
  * client sends goes to every {@code /broadcast} client, the sender included.
  */
@@ -16,17 +17,28 @@ final class ServerOptions {
     final int port;
     /** Worker (event loop / selector) threads; default: the CPUs this process may use. */
     final int threads;
+    /** wss: the certificate and key (PEM), or null for ws. */
+    final String tlsCert;
+    final String tlsKey;
+    /** jdk (the JDK's SSLEngine) or openssl (netty-tcnative's BoringSSL). */
+    final String tlsProvider;
 
-    private ServerOptions(String host, int port, int threads) {
+    private ServerOptions(String host, int port, int threads, String tlsCert, String tlsKey, String tlsProvider) {
         this.host = host;
         this.port = port;
         this.threads = threads;
+        this.tlsCert = tlsCert;
+        this.tlsKey = tlsKey;
+        this.tlsProvider = tlsProvider;
     }
 
     static ServerOptions parse(String name, String[] args) {
         String host = "127.0.0.1";
         int port = -1;
         int threads = Runtime.getRuntime().availableProcessors();
+        String tlsCert = null;
+        String tlsKey = null;
+        String tlsProvider = "jdk";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -34,8 +46,12 @@ final class ServerOptions {
                 case "--port" -> { port = Integer.parseInt(need(a, v)); i++; }
                 case "--host" -> { host = need(a, v); i++; }
                 case "--threads" -> { threads = Integer.parseInt(need(a, v)); i++; }
+                case "--tls-cert" -> { tlsCert = need(a, v); i++; }
+                case "--tls-key" -> { tlsKey = need(a, v); i++; }
+                case "--tls-provider" -> { tlsProvider = need(a, v); i++; }
                 case "-h", "--help" -> {
-                    System.out.println("usage: " + name + " --port P [--host 127.0.0.1] [--threads N]");
+                    System.out.println("usage: " + name + " --port P [--host 127.0.0.1] [--threads N]"
+                            + " [--tls-cert PEM --tls-key PEM [--tls-provider jdk|openssl]]");
                     System.exit(0);
                 }
                 default -> usage(name, "unknown argument: " + a);
@@ -47,7 +63,13 @@ final class ServerOptions {
         if (threads < 1) {
             usage(name, "--threads must be at least 1");
         }
-        return new ServerOptions(host, port, threads);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            usage(name, "--tls-cert and --tls-key go together");
+        }
+        if (!tlsProvider.equals("jdk") && !tlsProvider.equals("openssl")) {
+            usage(name, "--tls-provider is jdk or openssl");
+        }
+        return new ServerOptions(host, port, threads, tlsCert, tlsKey, tlsProvider);
     }
 
     private static String need(String opt, String v) {

@@ -36,6 +36,7 @@ public final class Abi {
     public static final int OPT_NO_VALIDATE_UTF8 = 0x1;
     public static final int OPT_EXTERNAL_POLL = 0x2;
     public static final int OPT_NETWORK_FILTER = 0x4;
+    public static final int OPT_LISTEN_SHARE = 0x8;
 
     public static final int SERVICE_MORE = 0x40000000;
 
