@@ -3,6 +3,7 @@
 #
 # Runs one of the examples in java/examples with java, from any directory:
 #   echo   io.lwsj.examples.echo.EchoServer   [--port P (9000)] [--bind ADDR (127.0.0.1)] [--deflate] [--tls-cert F --tls-key F]
+#          [--service-threads N (1)]
 #   demo   io.lwsj.examples.demo.TestServer   [--port P (7681)] [--bind ADDR (127.0.0.1)] [--root DIR]
 #   classic io.lwsj.examples.classic.ClassicTestServer  the demo written with the classic callback API:
 #          [--port P (7681)] [--bind ADDR (127.0.0.1)] [--root DIR] [--ssl-cert F --ssl-key F] [--no-utf8-check]
@@ -26,7 +27,7 @@ classpath_file=$target/runtime-classpath.txt
 known="echo, demo, classic, client, smoke"
 
 usage() {
-    sed -n '2,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+    sed -n '2,18s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 }
 
 name=${1:-}

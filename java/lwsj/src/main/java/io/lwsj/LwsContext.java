@@ -1,7 +1,7 @@
 package io.lwsj;
 
 import io.lwsj.internal.Abi;
-import io.lwsj.internal.ContextEngine;
+import io.lwsj.internal.ServiceGroup;
 import io.lwsj.internal.ContextSettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,10 +24,10 @@ import org.jspecify.annotations.Nullable;
  * called from any thread unless it says otherwise.
  */
 public final class LwsContext implements AutoCloseable {
-    private final ContextEngine engine;
+    private final ServiceGroup engine;
 
     private LwsContext(ContextSettings settings) {
-        this.engine = new ContextEngine(this, settings);
+        this.engine = new ServiceGroup(this, settings);
     }
 
     public static Builder builder() {
@@ -98,7 +98,10 @@ public final class LwsContext implements AutoCloseable {
         return engine.isOpen();
     }
 
-    /** Starts the service thread ("lwsj-service-" and the port). */
+    /**
+     * Starts the service threads, named "lwsj-service-i" (i from 0), or
+     * "lwsj-service-NAME-i" for a context with a {@link Builder#name}.
+     */
     public LwsContext start() {
         engine.start();
         return this;
@@ -108,7 +111,8 @@ public final class LwsContext implements AutoCloseable {
      * libwebsocket_service: services pending traffic once on the calling thread, waiting
      * at most timeout for something to happen (zero: do not wait); handlers run inside
      * this call. For applications with their own loop; not allowed once {@link #start()}
-     * was called, nor for an {@link Builder#externalPoll} context.
+     * was called, nor for an {@link Builder#externalPoll} context, nor with more than one
+     * {@link Builder#serviceThreads}.
      */
     public void service(Duration timeout) {
         engine.service(timeout);
@@ -163,6 +167,8 @@ public final class LwsContext implements AutoCloseable {
         private Duration idleTimeout = Duration.ZERO;
         private long maxCrossThreadQueueBytes = Abi.FOREIGN_BYTES_DEFAULT;
         private long maxHttpBodyBytes = Abi.HTTP_BODY_DEFAULT;
+        private int serviceThreads = 1;
+        private String name;
 
         private Builder() {}
 
@@ -411,6 +417,37 @@ public final class LwsContext implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How many service threads serve this context (default 1). With n > 1 the context
+         * is n libwebsockets contexts listening on one port ({@code SO_REUSEPORT}), each
+         * with its own thread, and the kernel spreads accepted connections over them. A
+         * connection stays on its thread for its life and its handler calls are
+         * sequential there, but handlers, the {@link HttpHandler}, the
+         * {@link NetworkFilter} and the {@link TlsHooks} are then called from several
+         * threads at once, for different connections. Client connections are spread over
+         * the threads in turn; {@link #maxConnections} and
+         * {@link #maxCrossThreadQueueBytes} apply to each thread's share (the first
+         * divided by n, rounded up). Raise it when one core is not enough; keep 1 for a
+         * single-threaded program (a classic port) or with {@link #externalPoll}, which
+         * needs 1, as does {@link LwsContext#service}.
+         */
+        public Builder serviceThreads(int n) {
+            if (n < 1 || n > 256) {
+                throw new IllegalArgumentException("serviceThreads must be 1..256, got " + n);
+            }
+            this.serviceThreads = n;
+            return this;
+        }
+
+        /** A name for this context: its service threads are "lwsj-service-NAME-i". */
+        public Builder name(String name) {
+            if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("a context name is letters, digits, '.', '_' and '-', got " + name);
+            }
+            this.name = name;
+            return this;
+        }
+
         /** Close connections that send invalid UTF-8 in text frames (1007); on by default. */
         public Builder validateUtf8(boolean on) {
             this.validateUtf8 = on;
@@ -425,11 +462,17 @@ public final class LwsContext implements AutoCloseable {
             if (tlsCertificate == null && (tlsKeyPassword != null || tlsClientCa != null)) {
                 throw new IllegalArgumentException("TLS options given without tls(certificate, privateKey)");
             }
+            if (serviceThreads > 1 && externalPoll != null) {
+                throw new IllegalArgumentException("externalPoll needs serviceThreads(1): one poll loop serves one"
+                        + " libwebsockets context, and " + serviceThreads + " service threads are "
+                        + serviceThreads + " contexts");
+            }
             return new LwsContext(new ContextSettings(port, bindAddress, listen, protocols, documentRoot,
                     maxConnections, validateUtf8, tlsCertificate, tlsPrivateKey, tlsKeyPassword, tlsClientCa,
                     requireClientCertificate, clientTrust, clientCertificate, clientPrivateKey, clientKeyPassword,
                     deflate, extensions, maxHeaderBytes, handshakeTimeout, pingInterval, idleTimeout,
-                    maxCrossThreadQueueBytes, maxHttpBodyBytes, http, networkFilter, tlsHooks, externalPoll));
+                    maxCrossThreadQueueBytes, maxHttpBodyBytes, http, networkFilter, tlsHooks, externalPoll,
+                    serviceThreads, name));
         }
     }
 }

@@ -171,7 +171,7 @@ abstract class ClientTestKit {
     }
 
     static LwsContext.Builder loopbackServer() {
-        return LwsContext.builder().bindAddress("127.0.0.1").port(0);
+        return LwsContext.builder().bindAddress("127.0.0.1").port(0).serviceThreads(TestData.SERVICE_THREADS);
     }
 
     static LwsContext.Builder clientOnly() {

@@ -30,7 +30,7 @@ abstract class ServerTestSupport {
     }
 
     static LwsContext.Builder localhost() {
-        return LwsContext.builder().bindAddress("127.0.0.1").port(0);
+        return LwsContext.builder().bindAddress("127.0.0.1").port(0).serviceThreads(TestData.SERVICE_THREADS);
     }
 
     /** Builds, tracks and starts a context with these protocols. */

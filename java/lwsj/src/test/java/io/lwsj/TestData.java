@@ -5,6 +5,13 @@ import java.nio.charset.StandardCharsets;
 
 /** Payloads the tests send and compare. */
 public final class TestData {
+    /**
+     * Service threads of the servers the suites make (ServerTestSupport.localhost,
+     * ClientTestKit.loopbackServer): 1, or -Dlwsj.test.serviceThreads=N to run a suite
+     * against a context with N (scripts/test-service-threads.sh).
+     */
+    static final int SERVICE_THREADS = Integer.getInteger("lwsj.test.serviceThreads", 1);
+
     private TestData() {
     }
 

@@ -18,10 +18,11 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What stands behind an {@link LwsContext}: the glue's context and the parts that talk to
- * it, each in its own class. The façade forwards to the public methods here.
+ * One service thread's part of an {@link LwsContext}: the glue's context and the parts
+ * that talk to it, each in its own class. {@link ServiceGroup} holds one per service
+ * thread and forwards the façade's calls to them.
  */
-public final class ContextEngine {
+final class ContextEngine {
     final LwsContext facade;
     final ProtocolTable protocols;
     final CrossingCounters counters = new CrossingCounters();
@@ -39,10 +40,13 @@ public final class ContextEngine {
     final ServiceLoop loop;
     final SendPath sends;
     final ClientConnects connects;
+    /** Which service thread of its context this engine is (0 for the first or only). */
+    final int shardIndex;
 
-    public ContextEngine(LwsContext facade, ContextSettings s) {
+    ContextEngine(LwsContext facade, ContextSettings s, ShardPlacement placement) {
         NativeLog.init();
         this.facade = facade;
+        this.shardIndex = placement.index();
         this.protocols = new ProtocolTable(s.protocols());
         this.httpHandler = s.http();
         this.networkFilter = s.networkFilter();
@@ -50,12 +54,12 @@ public final class ContextEngine {
         this.pollListener = s.externalPoll();
         this.externalPoll = pollListener != null;
         // the glue calls up while it is being made (external poll fds, extra CA files)
-        this.nativeContext = new NativeContext(s, protocols, new Upcalls(this), extensions);
+        this.nativeContext = new NativeContext(s, placement, protocols, new Upcalls(this), extensions);
         this.loop = new ServiceLoop(this);
         this.submissions = new Submissions(nativeContext.handle, counters);
         this.sends = new SendPath(this, submissions, nativeContext.slots);
         this.connects = new ClientConnects(this);
-        this.dispatcher = new EventDispatcher(this, s.maxConnections());
+        this.dispatcher = new EventDispatcher(this, placement.maxConnections(s));
         this.http = new HttpAnswers(nativeContext.handle, httpHandler, s.documentRoot(), counters);
         this.cleanable = nativeContext.cleanWhenUnreachable(this);
     }
@@ -93,8 +97,8 @@ public final class ContextEngine {
         return protocols.named(name);
     }
 
-    public void start() {
-        loop.start("lwsj-service-" + nativeContext.port);
+    public void start(String threadName) {
+        loop.start(threadName);
     }
 
     public void service(Duration timeout) {

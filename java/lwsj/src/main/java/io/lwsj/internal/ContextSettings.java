@@ -44,7 +44,9 @@ public record ContextSettings(
         @Nullable HttpHandler http,
         @Nullable NetworkFilter networkFilter,
         @Nullable TlsHooks tlsHooks,
-        @Nullable PollListener externalPoll) {
+        @Nullable PollListener externalPoll,
+        int serviceThreads,
+        @Nullable String name) {
 
     public ContextSettings {
         protocols = List.copyOf(protocols);

@@ -93,7 +93,15 @@ final class NativeConnection implements Connection {
         return handle;
     }
 
-    @Override public long id() { return handle; }
+    /**
+     * The handle (generation << 32 | slot), with the service thread's index in bits 24-31
+     * of the slot word, which slots (at most 1,000,000) never reach: unique in the context.
+     */
+    @Override public long id() { return handle | ((long) engine.shardIndex << 24); }
+
+    ContextEngine engine() {
+        return engine;
+    }
     @Override public LwsContext context() { return engine.facade; }
     @Override public Protocol<?> protocol() { return protocol; }
     @Override public boolean isOpen() { return open; }

@@ -25,9 +25,11 @@ final class NativeContext implements Runnable {
     private boolean destroyed;
 
     /** Makes and configures the glue's context; on failure nothing is left behind. */
-    NativeContext(ContextSettings s, ProtocolTable protocols, Upcalls upcalls, ExtensionStates extensions) {
+    NativeContext(ContextSettings s, ShardPlacement placement, ProtocolTable protocols, Upcalls upcalls,
+            ExtensionStates extensions) {
         this.upcalls = upcalls;
-        this.slots = ByteBuffer.allocateDirect(s.maxConnections() * Abi.SLOT_SIZE).order(ByteOrder.nativeOrder());
+        int maxConnections = placement.maxConnections(s);
+        this.slots = ByteBuffer.allocateDirect(maxConnections * Abi.SLOT_SIZE).order(ByteOrder.nativeOrder());
         long h = LwsjNative.lwsj_ctx_new(upcalls);
         if (h == 0) {
             throw new LwsException("cannot create a context: " + LwsjNative.lwsj_last_error());
@@ -36,14 +38,15 @@ final class NativeContext implements Runnable {
         boolean ok = false;
         try {
             configure(s, protocols, extensions);
-            int r = LwsjNative.lwsj_ctx_listen(h, s.bindAddress(), s.listen() ? s.port() : -1,
+            int r = LwsjNative.lwsj_ctx_listen(h, s.bindAddress(), s.listen() ? placement.port() : -1,
                     (s.validateUtf8() ? 0 : Abi.OPT_NO_VALIDATE_UTF8)
                             | (s.externalPoll() != null ? Abi.OPT_EXTERNAL_POLL : 0)
-                            | (s.networkFilter() != null ? Abi.OPT_NETWORK_FILTER : 0),
-                    s.maxConnections(), slots);
+                            | (s.networkFilter() != null ? Abi.OPT_NETWORK_FILTER : 0)
+                            | (placement.sharesItsPort() ? Abi.OPT_LISTEN_SHARE : 0),
+                    maxConnections, slots);
             if (r != Abi.OK) {
                 throw new LwsException("cannot listen on " + (s.bindAddress() == null ? "*" : s.bindAddress()) + ":"
-                        + s.port() + ": " + LwsjNative.lwsj_last_error());
+                        + placement.port() + ": " + LwsjNative.lwsj_last_error());
             }
             this.port = LwsjNative.lwsj_ctx_port(h);
             ok = true;

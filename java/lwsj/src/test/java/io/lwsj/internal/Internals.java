@@ -8,19 +8,37 @@ import java.lang.reflect.Field;
 public final class Internals {
     private Internals() {}
 
-    public static ContextEngine engine(LwsContext ctx) {
+    static ServiceGroup group(LwsContext ctx) {
         try {
             Field f = LwsContext.class.getDeclaredField("engine");
             f.setAccessible(true);
-            return (ContextEngine) f.get(ctx);
+            return (ServiceGroup) f.get(ctx);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }
     }
 
-    /** Connections the dispatcher holds open now (read it on the service thread, or once it is quiet). */
+    /** The engine of the first (or only) service thread. */
+    static ContextEngine engine(LwsContext ctx) {
+        return group(ctx).engine(0);
+    }
+
+    /** Connections the dispatchers hold open now (read it on the service threads, or once they are quiet). */
     public static int openConnections(LwsContext ctx) {
-        return engine(ctx).dispatcher.openConnections();
+        int n = 0;
+        for (int i = 0; i < group(ctx).size(); i++) {
+            n += group(ctx).engine(i).dispatcher.openConnections();
+        }
+        return n;
+    }
+
+    /** Open connections per service thread, in thread order. */
+    public static int[] openConnectionsPerThread(LwsContext ctx) {
+        int[] n = new int[group(ctx).size()];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = group(ctx).engine(i).dispatcher.openConnections();
+        }
+        return n;
     }
 
     /** The glue's context handle. */
@@ -41,7 +59,7 @@ public final class Internals {
             byte[] p = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             n += CommandEncoder.put(b, n, Abi.CMD_SEND, Abi.SEND_TEXT, handle(c), 0, p, 0, null, p.length);
         }
-        return LwsjNative.lwsj_submit(nativeHandle(ctx), b, n);
+        return LwsjNative.lwsj_submit(((NativeConnection) c).engine().nativeContext.handle, b, n);
     }
 
     /** Forces Java's view of a connection's state, to reach the glue's own stale-handle checks. */

@@ -29,11 +29,13 @@ import java.nio.file.Paths;
  * is paused (TCP backpressure) until its echoes have been written.
  *
  * With {@code --deflate} the server accepts permessage-deflate (RFC 7692) from clients
- * that offer it; with {@code --tls-cert FILE --tls-key FILE} it speaks wss:// only.
+ * that offer it; with {@code --tls-cert FILE --tls-key FILE} it speaks wss:// only; with
+ * {@code --service-threads N} N threads serve it, the kernel spreading connections over
+ * them ({@code /broadcast} reaches the clients of every thread).
  *
  * <pre>
  *   EchoServer [--port P (default 9000)] [--bind ADDR (default 127.0.0.1)] [--deflate]
- *              [--tls-cert FILE --tls-key FILE]
+ *              [--tls-cert FILE --tls-key FILE] [--service-threads N (default 1)]
  * </pre>
  */
 public final class EchoServer {
@@ -104,8 +106,13 @@ public final class EchoServer {
      * permessage-deflate; a certificate and key (PEM, both or neither) make it wss://.
      */
     static LwsContext start(String bind, int port, boolean deflate, Path tlsCert, Path tlsKey) {
+        return start(bind, port, deflate, tlsCert, tlsKey, 1);
+    }
+
+    /** As above, served by serviceThreads threads. */
+    static LwsContext start(String bind, int port, boolean deflate, Path tlsCert, Path tlsKey, int serviceThreads) {
         // the benchmark's idle scenario holds 10,000 connections (the default is 4,096)
-        LwsContext.Builder builder = LwsContext.builder().maxConnections(20_000);
+        LwsContext.Builder builder = LwsContext.builder().maxConnections(20_000).serviceThreads(serviceThreads);
         if (deflate) {
             builder.permessageDeflate(PermessageDeflate.defaults());
         }
@@ -145,6 +152,7 @@ public final class EchoServer {
         boolean deflate = false;
         Path tlsCert = null;
         Path tlsKey = null;
+        int serviceThreads = 1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -175,6 +183,16 @@ public final class EchoServer {
                 case "--tls-key":
                     tlsKey = Paths.get(v);
                     break;
+                case "--service-threads":
+                    try {
+                        serviceThreads = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        usage("not a number of threads: " + v);
+                    }
+                    if (serviceThreads < 1 || serviceThreads > 256) {
+                        usage("--service-threads is 1..256, got " + v);
+                    }
+                    break;
                 default:
                     usage("unknown option " + a);
             }
@@ -183,11 +201,12 @@ public final class EchoServer {
             usage("--tls-cert and --tls-key go together");
         }
 
-        LwsContext context = start(bind, port, deflate, tlsCert, tlsKey);
+        LwsContext context = start(bind, port, deflate, tlsCert, tlsKey, serviceThreads);
         Runtime.getRuntime().addShutdownHook(new Thread(context::close, "lwsj-echo-shutdown"));
         String host = bind.indexOf(':') >= 0 ? "[" + bind + "]" : bind;
         System.out.println("lwsj echo server listening on " + (tlsCert != null ? "wss://" : "ws://")
-                + host + ":" + context.port() + "/" + (deflate ? " (permessage-deflate)" : ""));
+                + host + ":" + context.port() + "/" + (deflate ? " (permessage-deflate)" : "")
+                + (serviceThreads > 1 ? " with " + serviceThreads + " service threads" : ""));
         System.out.flush();
         // the context's service thread keeps the JVM alive until it is killed
     }
@@ -197,7 +216,7 @@ public final class EchoServer {
             System.err.println(problem);
         }
         System.err.println("usage: EchoServer [--port P (default 9000)] [--bind ADDR (default 127.0.0.1)]"
-                + " [--deflate] [--tls-cert FILE --tls-key FILE]");
+                + " [--deflate] [--tls-cert FILE --tls-key FILE] [--service-threads N (default 1)]");
         System.exit(problem == null ? 0 : 2);
     }
 }

@@ -1,0 +1,129 @@
+package io.lwsj.internal;
+
+import io.lwsj.ClientRequest;
+import io.lwsj.Connection;
+import io.lwsj.Counters;
+import io.lwsj.LwsContext;
+import io.lwsj.Protocol;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What stands behind an {@link LwsContext}: one {@link ContextEngine} per service thread
+ * (one, unless {@link LwsContext.Builder#serviceThreads} asked for more). The first
+ * listens on the port asked for; the others on the port it got, each with SO_REUSEPORT,
+ * so the kernel spreads accepted connections over them. A connection belongs to the
+ * engine that accepted (or made) it, so everything sent to it goes through that engine's
+ * queue; what concerns the whole context (broadcast, writable-all, close) goes to each.
+ */
+public final class ServiceGroup {
+    private final List<ContextEngine> engines;
+    private final String threadPrefix;
+    private final Counters counters;
+    private final AtomicInteger nextClient = new AtomicInteger();
+
+    public ServiceGroup(LwsContext facade, ContextSettings s) {
+        int n = s.serviceThreads();
+        List<ContextEngine> made = new ArrayList<>(n);
+        try {
+            ContextEngine first = new ContextEngine(facade, s, new ShardPlacement(0, n, s.port()));
+            made.add(first);
+            for (int i = 1; i < n; i++) {
+                made.add(new ContextEngine(facade, s, new ShardPlacement(i, n, first.port())));
+            }
+        } catch (RuntimeException | Error e) {
+            made.forEach(ContextEngine::close);
+            throw e;
+        }
+        this.engines = List.copyOf(made);
+        this.threadPrefix = "lwsj-service-" + (s.name() == null ? "" : s.name() + "-");
+        this.counters = n == 1 ? engines.get(0).counters() : new SummedCounters(engines);
+    }
+
+    public int port() {
+        return engines.get(0).port();
+    }
+
+    public List<Protocol<?>> protocols() {
+        return engines.get(0).protocols();
+    }
+
+    public Protocol<?> protocol(String name) {
+        return engines.get(0).protocol(name);
+    }
+
+    /** Client connections go to the service threads in turn. */
+    public CompletableFuture<Connection> connect(ClientRequest request) {
+        return engines.get(Math.floorMod(nextClient.getAndIncrement(), engines.size())).connect(request);
+    }
+
+    public String canonicalHostname() {
+        return engines.get(0).canonicalHostname();
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    public boolean isOpen() {
+        return engines.get(0).isOpen();
+    }
+
+    public void start() {
+        for (int i = 0; i < engines.size(); i++) {
+            engines.get(i).start(threadPrefix + i);
+        }
+    }
+
+    public void service(Duration timeout) {
+        single("service()").service(timeout);
+    }
+
+    public void serviceFd(int fd, int revents) {
+        single("serviceFd()").serviceFd(fd, revents);
+    }
+
+    private ContextEngine single(String what) {
+        if (engines.size() > 1) {
+            throw new IllegalStateException(what + " runs one service turn on the caller's thread; a context with "
+                    + engines.size() + " service threads is serviced by start()");
+        }
+        return engines.get(0);
+    }
+
+    /** Closes every engine; from one of its own handlers, that engine once the handler returns. */
+    public void close() {
+        for (ContextEngine e : engines) {
+            e.close();
+        }
+    }
+
+    /**
+     * Each engine fans the message out to its own connections, from one copy of its own.
+     * A refusal (a saturated engine) is thrown after the engines before it took the message.
+     */
+    public void broadcast(Protocol<?> protocol, boolean binary, byte[] array, ByteBuffer data, int n) {
+        for (ContextEngine e : engines) {
+            e.broadcast(protocol, binary, array, data, n);
+        }
+    }
+
+    public void requestWritableAll(Protocol<?> protocol) {
+        for (ContextEngine e : engines) {
+            e.requestWritableAll(protocol);
+        }
+    }
+
+    /** The engine of one service thread, for tests. */
+    ContextEngine engine(int index) {
+        return engines.get(index);
+    }
+
+    int size() {
+        return engines.size();
+    }
+}
