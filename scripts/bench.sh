@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Usage: scripts/bench.sh [--quick] [--only NAMES] [--no-build] [--no-readme] [--reps N] [--duration S]
+#                        [--service-threads N] [--generators K]
 #
 # Benchmarks lwsj against a plain C libwebsockets server, Netty, Jetty, Java-WebSocket, Undertow
 # and a raw TCP echo (the loopback ceiling), with bench/loadgen as the client; over TLS
@@ -15,8 +16,16 @@
 #   --no-readme    leave README.md alone (--quick always does)
 #   --reps N       repetitions per scenario (default 3; --quick: 1)
 #   --duration S   measured seconds per run (default 10; --quick: 1)
+#   --service-threads N  lwsj's service threads (--service-threads of the echo example) and
+#                  the JVM servers' worker threads (default 1); give them N cores with
+#                  BENCH_SERVER_CPU (scripts/bench-scaling.sh does)
+#   --generators K the echo scenarios (echo64, echo16k, wss64, wss16k) run K generator
+#                  processes at once, one per CPU of BENCH_GEN_CPU, each with the
+#                  scenario's connections (K times the load); rates are summed,
+#                  percentiles are the worst generator's (default 1)
 #
-# Servers run pinned to CPU $BENCH_SERVER_CPU (0), the generator to $BENCH_GEN_CPU (1).
+# Servers run pinned to CPU $BENCH_SERVER_CPU (0), the generator to $BENCH_GEN_CPU (1); both
+# take taskset lists (0-3, 4,5).
 # Results: bench/results/results-<date>.md (--quick: quick-<date>.md, not committed) plus
 # the raw per-run lines next to it (.tsv); the summary table also goes into README.md
 # between <!-- bench:start --> and <!-- bench:end --> when both markers are there.
@@ -32,6 +41,8 @@ JVM_SERVERS=" lwsj netty netty-tcnative jetty java-websocket undertow "
 TLS_SERVERS=" lwsj netty netty-tcnative "
 
 quick=0
+SVC_THREADS=1
+GENS=1
 only=""
 do_build=1
 do_readme=1
@@ -40,7 +51,7 @@ duration=""
 
 die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-usage() { sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,33s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -51,6 +62,8 @@ while [ $# -gt 0 ]; do
         --no-readme) do_readme=0 ;;
         --reps) [ $# -ge 2 ] || die "--reps needs a value"; reps=$2; shift ;;
         --duration) [ $# -ge 2 ] || die "--duration needs a value"; duration=$2; shift ;;
+        --service-threads) [ $# -ge 2 ] || die "--service-threads needs a value"; SVC_THREADS=$2; shift ;;
+        --generators) [ $# -ge 2 ] || die "--generators needs a value"; GENS=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
@@ -66,6 +79,8 @@ else
 fi
 [[ "$REPS" =~ ^[1-9][0-9]*$ ]] || die "--reps must be a positive integer"
 [[ "$DUR" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--duration must be a number of seconds"
+[[ "$SVC_THREADS" =~ ^[1-9][0-9]*$ ]] || die "--service-threads must be a positive integer"
+[[ "$GENS" =~ ^[1-9][0-9]*$ ]] || die "--generators must be a positive integer"
 BCAST_N=1000
 SRV_CPU=${BENCH_SERVER_CPU:-0}
 GEN_CPU=${BENCH_GEN_CPU:-1}
@@ -99,8 +114,18 @@ for tool in taskset timeout awk; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool is needed"
 done
 ncpu=$(nproc)
-[ "$SRV_CPU" -lt "$ncpu" ] && [ "$GEN_CPU" -lt "$ncpu" ] ||
+taskset -c "$SRV_CPU" true 2>/dev/null && taskset -c "$GEN_CPU" true 2>/dev/null ||
     die "need CPUs $SRV_CPU and $GEN_CPU (this machine has $ncpu); set BENCH_SERVER_CPU / BENCH_GEN_CPU"
+# the generator CPUs one by one (taskset list syntax: 1, 2-3, 4,6)
+gen_cpus=()
+for part in ${GEN_CPU//,/ }; do
+    if [[ "$part" == *-* ]]; then
+        for c in $(seq "${part%-*}" "${part#*-}"); do gen_cpus+=("$c"); done
+    else
+        gen_cpus+=("$part")
+    fi
+done
+[ "$GENS" -le "${#gen_cpus[@]}" ] || die "--generators $GENS needs as many CPUs in BENCH_GEN_CPU ($GEN_CPU)"
 
 stamp=$(date +%Y%m%d-%H%M%S)
 build_dir=$root/bench/build
@@ -194,13 +219,18 @@ start_server() { # name port log [tls]
         raw-tcp) taskset -c "$SRV_CPU" "$build_dir/raw-tcp-echo" --port "$p" >"$slog" 2>&1 & ;;
         lwsj)
             tmo=900 # the first start may build lwsj
-            JAVA_OPTS="$JVM_FLAGS" taskset -c "$SRV_CPU" "$root/scripts/example.sh" echo --port "$p" "${lwsj_tls[@]}" >"$slog" 2>&1 & ;;
-        netty) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.NettyServer --port "$p" "${netty_tls[@]}" >"$slog" 2>&1 & ;;
+            JAVA_OPTS="$JVM_FLAGS" taskset -c "$SRV_CPU" "$root/scripts/example.sh" echo --port "$p" \
+                --service-threads "$SVC_THREADS" "${lwsj_tls[@]}" >"$slog" 2>&1 & ;;
+        netty) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.NettyServer --port "$p" \
+            --threads "$SVC_THREADS" "${netty_tls[@]}" >"$slog" 2>&1 & ;;
         netty-tcnative) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.NettyServer --port "$p" \
-            --tls-cert "$TLS_CERT" --tls-key "$TLS_KEY" --tls-provider openssl >"$slog" 2>&1 & ;;
-        jetty) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.JettyServer --port "$p" >"$slog" 2>&1 & ;;
-        java-websocket) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.JavaWebSocketServer --port "$p" >"$slog" 2>&1 & ;;
-        undertow) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.UndertowServer --port "$p" >"$slog" 2>&1 & ;;
+            --threads "$SVC_THREADS" --tls-cert "$TLS_CERT" --tls-key "$TLS_KEY" --tls-provider openssl >"$slog" 2>&1 & ;;
+        jetty) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.JettyServer --port "$p" \
+            --threads "$SVC_THREADS" >"$slog" 2>&1 & ;;
+        java-websocket) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.JavaWebSocketServer --port "$p" \
+            --threads "$SVC_THREADS" >"$slog" 2>&1 & ;;
+        undertow) taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$jar" io.lwsj.bench.UndertowServer --port "$p" \
+            --threads "$SVC_THREADS" >"$slog" 2>&1 & ;;
         *) die "unknown server $name" ;;
     esac
     SPID=$!
@@ -306,6 +336,55 @@ gen() {
     c1=$(cpu_ticks "$MPID")
     sed 's/^/    /' "$err" >&2
     RES=$(grep '^RESULT ' "$out" | tail -n 1 | sed 's/^RESULT //')
+    finish_gen "$label" "$c0" "$c1" "$t0" "$t1"
+}
+
+# gen_many LABEL ARGS...: as gen, with GENS generator processes at once, one per CPU of
+# BENCH_GEN_CPU; RES sums their rates and counts and keeps the worst percentiles
+gen_many() {
+    local label=$1 t0 t1 c0 c1 tmo i pids=()
+    shift
+    if [ "$GENS" = 1 ]; then
+        gen "$label" "$@"
+        return
+    fi
+    tmo=$(awk -v d="$DUR" -v w="$WARM" 'BEGIN { printf "%d", d + w + 90 }')
+    c0=$(cpu_ticks "$MPID")
+    t0=$(date +%s.%N)
+    for i in $(seq 0 $((GENS - 1))); do
+        timeout --signal=TERM "$tmo" taskset -c "${gen_cpus[$i]}" "$loadgen" --label "$label-g$i" "$@" \
+            >"$run_dir/$label-g$i.out" 2>"$run_dir/$label-g$i.err" &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i" || true; done
+    t1=$(date +%s.%N)
+    c1=$(cpu_ticks "$MPID")
+    cat "$run_dir/$label"-g*.err | sed 's/^/    /' >&2
+    RES=$(cat "$run_dir/$label"-g*.out | grep '^RESULT ' | sed 's/^RESULT //' | awk -v k="$GENS" '
+        {
+            n++
+            for (i = 1; i <= NF; i++) {
+                eq = index($i, "="); key = substr($i, 1, eq - 1); v = substr($i, eq + 1)
+                if (!(key in first)) { first[key] = v; order[++m] = key }
+                if (key ~ /(_per_s|^msgs|^bytes|^errors|^dropped|^deliveries|^gen_cpu_pct|^gen_reads|^gen_writes|^gen_waits|^open|^failed)$/) sum[key] += v
+                else if (key ~ /^p[0-9]+_us$|^max_us$/) { if (v + 0 > mx[key]) mx[key] = v + 0 }
+            }
+        }
+        END {
+            if (n < k) printf "status=failed first_error=%d_of_%d_generators_reported ", k - n, k
+            for (j = 1; j <= m; j++) {
+                key = order[j]
+                if (key in sum) printf "%s=%s ", key, sum[key]
+                else if (key in mx) printf "%s=%s ", key, mx[key]
+                else printf "%s=%s ", key, first[key]
+            }
+            printf "generators=%d", k
+        }')
+    finish_gen "$label" "$c0" "$c1" "$t0" "$t1"
+}
+
+finish_gen() { # label c0 c1 t0 t1: RES gets the server's CPU use over the run
+    local label=$1 c0=$2 c1=$3 t0=$4 t1=$5
     [ -n "$RES" ] || RES="status=failed first_error=no_result_(see_$label.err)"
     local srv_pct
     srv_pct=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" -v hz="$clk_tck" \
@@ -338,10 +417,10 @@ run_scenario() {
     local s=$1 sc=$2 rep=$3 mode=echo label="$1-$2-$3"
     [ "$s" = raw-tcp ] && mode=raw
     case "$sc" in
-        echo64) gen "$label" --mode "$mode" --port "$port" -c 100 -w 16 -s 64 -d "$DUR" --warmup "$WARM" ;;
-        echo16k) gen "$label" --mode "$mode" --port "$port" -c 50 -w 4 -s 16384 -d "$DUR" --warmup "$WARM" ;;
-        wss64) gen "$label" --mode echo --tls --port "$port" -c 100 -w 16 -s 64 -d "$DUR" --warmup "$WARM" ;;
-        wss16k) gen "$label" --mode echo --tls --port "$port" -c 50 -w 4 -s 16384 -d "$DUR" --warmup "$WARM" ;;
+        echo64) gen_many "$label" --mode "$mode" --port "$port" -c 100 -w 16 -s 64 -d "$DUR" --warmup "$WARM" ;;
+        echo16k) gen_many "$label" --mode "$mode" --port "$port" -c 50 -w 4 -s 16384 -d "$DUR" --warmup "$WARM" ;;
+        wss64) gen_many "$label" --mode echo --tls --port "$port" -c 100 -w 16 -s 64 -d "$DUR" --warmup "$WARM" ;;
+        wss16k) gen_many "$label" --mode echo --tls --port "$port" -c 50 -w 4 -s 16384 -d "$DUR" --warmup "$WARM" ;;
         broadcast) gen "$label" --mode fanout --port "$port" -c "$BCAST_N" -w 32 -s 64 -d "$DUR" --warmup "$WARM" ;;
         latency) gen "$label" --mode "$mode" --port "$port" -c 100 -w 16 -s 64 --rate "$LAT_RATE" -d "$DUR" --warmup "$WARM" ;;
     esac
@@ -720,18 +799,19 @@ make_report() { # mode: full | summary
         print ""
         print "## Echo"
         print ""
-        print "| Server | Scenario | Round trips/s | MB/s | p50 | p99 | p99.9 | Server CPU | gen CPU |"
-        print "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+        print "| Server | Scenario | Round trips/s | MB/s | p50 | p99 | p99.9 | Server CPU | per round trip | gen CPU |"
+        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
         for (i = 1; i <= ns; i++) {
             s = S[i]
             if (s == "netty-tcnative") continue
             for (k = 1; k <= 2; k++) {
                 sc = k == 1 ? "echo64" : "echo16k"
-                printf "| %s | %s | %s%s | %s | %s | %s | %s | %s | %s |\n", label(s),
+                printf "| %s | %s | %s%s | %s | %s | %s | %s | %s | %s | %s |\n", label(s),
                     sc == "echo64" ? "64 B × 100 conns × 16" : "16 KiB × 50 conns × 4",
                     cell(s, sc, "rt_per_s", "rate"), spread(s, sc, "rt_per_s", "rate"),
                     cell(s, sc, "mb_per_s", "num"), lat(med(s, sc, "p50_us")), lat(med(s, sc, "p99_us")),
-                    lat(med(s, sc, "p999_us")), pct(med(s, sc, "server_cpu_pct")), pct(med(s, sc, "gen_cpu_pct"))
+                    lat(med(s, sc, "p999_us")), pct(med(s, sc, "server_cpu_pct")), cpu_per_rt(s, sc),
+                    pct(med(s, sc, "gen_cpu_pct"))
             }
         }
 
@@ -822,6 +902,7 @@ make_report() { # mode: full | summary
     echo "## Machine"
     echo
     echo "- CPU: $cpu_model, $ncpu cores (server pinned to CPU $SRV_CPU, generator to CPU $GEN_CPU)"
+    echo "- Server threads: $SVC_THREADS (lwsj's service threads, the JVM servers' workers; the C lws server has one); generator processes in the echo scenarios: $GENS"
     echo "- Kernel: $(uname -sr)"
     echo "- JDK: $java_version; $java_runtime"
     echo "- JVM flags (every JVM server): \`$JVM_FLAGS\`"
