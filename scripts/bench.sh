@@ -751,6 +751,14 @@ make_report() { # mode: full | summary
         c = med(srv, sc, "server_cpu_pct"); r = med(srv, sc, "rt_per_s")
         return (c == "" || r == "" || r + 0 == 0) ? "" : sprintf("%.1f µs", c / 100 * 1e6 / r)
     }
+    # one row of the echo tables (ws and wss): a server in one scenario
+    function echo_row(name, s, sc, load) {
+        printf "| %s | %s | %s%s | %s | %s | %s | %s | %s | %s | %s |\n", name, load,
+            cell(s, sc, "rt_per_s", "rate"), spread(s, sc, "rt_per_s", "rate"),
+            cell(s, sc, "mb_per_s", "num"), lat(med(s, sc, "p50_us")), lat(med(s, sc, "p99_us")),
+            lat(med(s, sc, "p999_us")), pct(med(s, sc, "server_cpu_pct")), cpu_per_rt(s, sc),
+            pct(med(s, sc, "gen_cpu_pct"))
+    }
     function wss_table(    i, s, any) {
         for (i = 1; i <= ns; i++) if (runs[S[i], "wss64"] || runs[S[i], "wss16k"]) any = 1
         if (!any) return
@@ -804,15 +812,8 @@ make_report() { # mode: full | summary
         for (i = 1; i <= ns; i++) {
             s = S[i]
             if (s == "netty-tcnative") continue
-            for (k = 1; k <= 2; k++) {
-                sc = k == 1 ? "echo64" : "echo16k"
-                printf "| %s | %s | %s%s | %s | %s | %s | %s | %s | %s | %s |\n", label(s),
-                    sc == "echo64" ? "64 B × 100 conns × 16" : "16 KiB × 50 conns × 4",
-                    cell(s, sc, "rt_per_s", "rate"), spread(s, sc, "rt_per_s", "rate"),
-                    cell(s, sc, "mb_per_s", "num"), lat(med(s, sc, "p50_us")), lat(med(s, sc, "p99_us")),
-                    lat(med(s, sc, "p999_us")), pct(med(s, sc, "server_cpu_pct")), cpu_per_rt(s, sc),
-                    pct(med(s, sc, "gen_cpu_pct"))
-            }
+            echo_row(label(s), s, "echo64", "64 B × 100 conns × 16")
+            echo_row(label(s), s, "echo16k", "16 KiB × 50 conns × 4")
         }
 
         if (runs["lwsj", "wss64"] || runs["lwsj", "wss16k"] || runs["netty-tcnative", "wss64"] || runs["netty-tcnative", "wss16k"]) {
@@ -824,15 +825,8 @@ make_report() { # mode: full | summary
             for (i = 1; i <= ns; i++) {
                 s = S[i]
                 if (!index(tls_servers, " " s " ")) continue
-                for (k = 1; k <= 2; k++) {
-                    sc = k == 1 ? "wss64" : "wss16k"
-                    printf "| %s | %s | %s%s | %s | %s | %s | %s | %s | %s | %s |\n", tls_label(s),
-                        sc == "wss64" ? "64 B × 100 conns × 16" : "16 KiB × 50 conns × 4",
-                        cell(s, sc, "rt_per_s", "rate"), spread(s, sc, "rt_per_s", "rate"),
-                        cell(s, sc, "mb_per_s", "num"), lat(med(s, sc, "p50_us")), lat(med(s, sc, "p99_us")),
-                        lat(med(s, sc, "p999_us")), pct(med(s, sc, "server_cpu_pct")), cpu_per_rt(s, sc),
-                        pct(med(s, sc, "gen_cpu_pct"))
-                }
+                echo_row(tls_label(s), s, "wss64", "64 B × 100 conns × 16")
+                echo_row(tls_label(s), s, "wss16k", "16 KiB × 50 conns × 4")
             }
         }
 
@@ -924,7 +918,7 @@ if [ "$do_readme" = 1 ] && [ -f "$readme" ] && grep -q '<!-- bench:start -->' "$
     block=$run_dir/readme-block.md
     {
         echo
-        echo "Measured $(date +%Y-%m-%d) on $cpu_model, $ncpu cores, Linux $(uname -r), $java_version; server and load generator pinned to separate cores. Medians of $REPS runs; details in [$(basename "$report")](bench/results/$(basename "$report")), method and caveats in [docs/benchmarks.md](docs/benchmarks.md)."
+        echo "Measured $(date +%Y-%m-%d) on $cpu_model, $ncpu cores, Linux $(uname -r), $java_version; the server on CPU $SRV_CPU with $SVC_THREADS thread(s), the load generator on CPU $GEN_CPU. Medians of $REPS runs; details in [$(basename "$report")](bench/results/$(basename "$report")), method and caveats in [docs/benchmarks.md](docs/benchmarks.md)."
         echo
         make_report summary
         echo
