@@ -284,6 +284,7 @@ LWSJ_API int32_t lwsj_ctx_add_extension(int64_t ctx, const char *name, const cha
  */
 #define LWSJ_FOREIGN_BYTES_DEFAULT (64 * 1024 * 1024)
 #define LWSJ_HTTP_BODY_DEFAULT (1024 * 1024)
+#define LWSJ_MAX_SHARED 256 /* the most contexts lwsj_broadcast_shared serves at once */
 LWSJ_API int32_t lwsj_ctx_set_limits(int64_t ctx, int32_t max_header_bytes,
                                      int32_t handshake_timeout_s, int32_t ping_interval_s,
                                      int32_t idle_timeout_s, int64_t max_foreign_bytes,
@@ -348,6 +349,14 @@ LWSJ_API int32_t lwsj_take_pending(int64_t ctx, void *events, int32_t at, int32_
  * (a lone CLOSE is always taken).
  */
 LWSJ_API int32_t lwsj_submit(int64_t ctx, const void *cmds, int32_t len);
+/*
+ * [any] A broadcast (flags, payload as LWSJ_CMD_BROADCAST's) to protocol of each of n
+ * contexts (at most LWSJ_MAX_SHARED), kept once for all of them: the service threads of
+ * one Java context. OK, or the first refusal (LWSJ_ERR_STALE, LWSJ_ERR_BUSY, ...); the
+ * contexts that took it send it.
+ */
+LWSJ_API int32_t lwsj_broadcast_shared(const int64_t *ctxs, int32_t n, int32_t protocol, int32_t flags,
+				       const void *payload, int32_t len);
 /* [any] wake the service thread */
 LWSJ_API int32_t lwsj_wake(int64_t ctx);
 

@@ -34,32 +34,42 @@ static void overflow(struct lwsj_ctx *ctx, uint32_t slot)
 		lwsj_conn_abort(ctx, slot, pr->overflow_close_code, reason, sizeof(reason) - 1);
 }
 
-static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
+/*
+ * A message to every connection of a protocol: shared, the frame of another thread's
+ * lwsj_broadcast_shared (which the caller holds a reference to); NULL, a frame of this
+ * context's own, made here.
+ */
+static void fan_out(struct lwsj_ctx *ctx, uint64_t protocol, uint16_t flags, const void *payload,
+		    uint32_t len, struct lwsj_frame *shared)
 {
 	struct lwsj_proto *pr;
 	struct lwsj_frame *f;
 	int32_t slot, next;
 
-	if (k->h.target >= (uint64_t)ctx->nprotos)
+	if (protocol >= (uint64_t)ctx->nprotos)
 		return;
-	pr = &ctx->protos[k->h.target];
+	pr = &ctx->protos[protocol];
 	if (pr->flags & LWSJ_PROTO_BROADCAST_CB) {
 		/* one event; Java asks each connection's handler what to do */
-		lwsj_emit(ctx, LWSJ_EV_BROADCAST,
-			  (k->h.flags & 0xf) == LWSJ_SEND_BINARY ? LWSJ_EVF_BINARY : 0, 0,
-			  (int32_t)k->h.target, 0, k->payload, k->h.len);
+		lwsj_emit(ctx, LWSJ_EV_BROADCAST, (flags & 0xf) == LWSJ_SEND_BINARY ? LWSJ_EVF_BINARY : 0, 0,
+			  (int32_t)protocol, 0, payload, len);
 		return;
 	}
 	if (pr->head < 0)
 		return;
 	/* one frame shared by every server-side recipient */
-	f = lwsj_frame_new(ctx, (uint8_t)(k->h.flags & 0x1f), k->payload, k->h.len, 0);
+	if (shared) {
+		f = shared;
+		lwsj_frame_ref(f); /* the unref at the end is this function's own */
+	} else {
+		f = lwsj_frame_new(ctx, (uint8_t)(flags & 0x1f), payload, len, 0);
+	}
 	for (slot = pr->head; slot >= 0; slot = next) {
 		struct lwsj_frame *mine = f;
 
 		next = ctx->conns[slot].next; /* an abort below may unlink this one */
 		if (!f) {
-			cannot_queue(ctx, (uint32_t)slot, k->h.len);
+			cannot_queue(ctx, (uint32_t)slot, len);
 			continue;
 		}
 
@@ -71,14 +81,44 @@ static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
 		/* a client masks its frames, and lws frames for an extension itself in
 		 * the frame's headroom: either needs a copy of its own */
 		if (ctx->conns[slot].is_client || ctx->conns[slot].ext_active)
-			mine = lwsj_frame_new(ctx, (uint8_t)(k->h.flags & 0x1f), k->payload, k->h.len,
+			mine = lwsj_frame_new(ctx, (uint8_t)(flags & 0x1f), payload, len,
 					      ctx->conns[slot].is_client && !ctx->conns[slot].ext_active);
 		if (!mine || lwsj_conn_enqueue(ctx, (uint32_t)slot, mine) < 0)
-			cannot_queue(ctx, (uint32_t)slot, k->h.len);
+			cannot_queue(ctx, (uint32_t)slot, len);
 		if (mine != f)
 			lwsj_frame_unref(ctx, mine);
 	}
 	lwsj_frame_unref(ctx, f);
+}
+
+static void broadcast(struct lwsj_ctx *ctx, const struct cmd *k)
+{
+	fan_out(ctx, k->h.target, k->h.flags, k->payload, k->h.len, NULL);
+}
+
+static struct lwsj_frame *frame_of(const struct cmd *k)
+{
+	struct lwsj_frame *f;
+
+	memcpy(&f, k->payload, sizeof(f));
+	return f;
+}
+
+/* a foreign command that carries a shared frame leaves the queue: its bytes no longer count */
+static void frame_left_queue(struct lwsj_ctx *ctx, struct lwsj_frame *f)
+{
+	pthread_mutex_lock(lwsj_ctx_lock(ctx));
+	ctx->xq_frame_bytes -= f->len;
+	pthread_mutex_unlock(lwsj_ctx_lock(ctx));
+}
+
+static void broadcast_frame(struct lwsj_ctx *ctx, const struct cmd *k)
+{
+	struct lwsj_frame *f = frame_of(k);
+
+	frame_left_queue(ctx, f);
+	fan_out(ctx, k->h.target, k->h.flags, lwsj_frame_payload(f), f->len, f);
+	lwsj_frame_unref(ctx, f); /* the command's reference */
 }
 
 static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
@@ -90,6 +130,13 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 	switch (k->h.op) {
 	case LWSJ_CMD_BROADCAST:
 		broadcast(ctx, k);
+		return;
+	case LWSJ_CMD_BROADCAST_FRAME:
+		/* only ever in the foreign queue, put there by lwsj_broadcast_shared */
+		if (foreign && k->h.len == sizeof(struct lwsj_frame *))
+			broadcast_frame(ctx, k);
+		else
+			lwsl_err("%s: a shared-frame command outside the glue's queue\n", __func__);
 		return;
 	case LWSJ_CMD_CONNECT:
 		lwsj_client_connect(ctx, (int64_t)k->h.target, k->payload, k->h.len);
@@ -160,6 +207,24 @@ static int32_t run(struct lwsj_ctx *ctx, const unsigned char *p, size_t len, int
 		off += k.h.size;
 	}
 	return LWSJ_OK;
+}
+
+void lwsj_commands_drop_foreign(struct lwsj_ctx *ctx)
+{
+	for (size_t off = 0; off + LWSJ_CMD_HEADER_SIZE <= ctx->xq.len;) {
+		struct cmd k;
+
+		lwsj_cmd_read(ctx->xq.p + off, &k.h);
+		k.payload = ctx->xq.p + off + LWSJ_CMD_HEADER_SIZE;
+		if (k.h.op == LWSJ_CMD_BROADCAST_FRAME) {
+			struct lwsj_frame *f = frame_of(&k);
+
+			ctx->xq_frame_bytes -= f->len;
+			lwsj_frame_unref(ctx, f);
+		}
+		off += k.h.size;
+	}
+	ctx->xq.len = 0;
 }
 
 int32_t lwsj_commands_run(struct lwsj_ctx *ctx, const unsigned char *p, size_t len)

@@ -458,7 +458,9 @@ static int32_t check_submission(struct lwsj_ctx *ctx, const unsigned char *p, si
 {
 	size_t off = 0;
 
-	if (ctx->xq.len && ctx->xq.len + len > ctx->max_foreign_bytes) {
+	size_t held = ctx->xq.len + ctx->xq_frame_bytes;
+
+	if (held && held + len > ctx->max_foreign_bytes) {
 		struct lwsj_cmd_hdr k;
 
 		/* a close alone is always taken: refusing it would keep a connection open */
@@ -478,6 +480,8 @@ static int32_t check_submission(struct lwsj_ctx *ctx, const unsigned char *p, si
 		    k.len > k.size - LWSJ_CMD_HEADER_SIZE)
 			return LWSJ_ERR_ARG;
 		off += k.size;
+		if (k.op == LWSJ_CMD_BROADCAST_FRAME)
+			return LWSJ_ERR_ARG; /* the glue's own: it carries an address */
 		if (k.op != LWSJ_CMD_SEND)
 			continue;
 		slot = (uint32_t)(k.target & 0xffffffff);
@@ -501,7 +505,7 @@ static int32_t check_submission(struct lwsj_ctx *ctx, const unsigned char *p, si
 	return LWSJ_OK;
 busy:
 	lwsj_set_error("the context's cross-thread queue holds %zu bytes (limit %zu): its "
-		       "service thread is behind", ctx->xq.len, ctx->max_foreign_bytes);
+		       "service thread is behind", held, ctx->max_foreign_bytes);
 	return LWSJ_ERR_BUSY;
 }
 
@@ -550,6 +554,76 @@ int32_t lwsj_submit(int64_t handle, const void *cmds, int32_t len)
 out:
 	unlock_live(ctx);
 	return r;
+}
+
+/*
+ * [any] One broadcast for several contexts (the service threads of one LwsContext), in
+ * one copy: a shared frame with a reference per context, queued to each as a command of
+ * the glue's own. Each context's bound applies to the message's bytes. A context that
+ * refuses it (closed, saturated) gives its reference back; the first refusal is
+ * returned, the contexts that took it send it.
+ */
+int32_t lwsj_broadcast_shared(const int64_t *handles, int32_t n, int32_t protocol, int32_t flags,
+			      const void *payload, int32_t len)
+{
+	unsigned char cmd[LWSJ_CMD_HEADER_SIZE + sizeof(struct lwsj_frame *)];
+	uint32_t size = sizeof(cmd), plen = sizeof(struct lwsj_frame *);
+	uint16_t op = LWSJ_CMD_BROADCAST_FRAME, fl = (uint16_t)flags;
+	uint64_t target = (uint64_t)protocol;
+	int32_t aux = 0, result = LWSJ_OK;
+	struct lwsj_frame *f;
+
+	lwsj_clear_error();
+	if (!handles || n < 1 || n > LWSJ_MAX_SHARED || protocol < 0 || len < 0 || (len && !payload))
+		return LWSJ_ERR_ARG;
+	f = lwsj_frame_new_shared((uint8_t)(flags & 0x1f), payload, (size_t)len, (uint32_t)n);
+	if (!f) {
+		lwsj_set_error("out of memory for a broadcast of %d bytes", len);
+		return LWSJ_ERR_NOMEM;
+	}
+	memcpy(cmd, &size, 4);
+	memcpy(cmd + 4, &op, 2);
+	memcpy(cmd + 6, &fl, 2);
+	memcpy(cmd + 8, &target, 8);
+	memcpy(cmd + 16, &plen, 4);
+	memcpy(cmd + 20, &aux, 4);
+	memcpy(cmd + LWSJ_CMD_HEADER_SIZE, &f, sizeof(f));
+	for (int32_t i = 0; i < n; i++) {
+		struct lwsj_ctx *ctx = lock_live(handles[i]);
+		int32_t r = LWSJ_OK;
+
+		if (!ctx) {
+			r = LWSJ_ERR_STALE;
+		} else {
+			size_t held = ctx->xq.len + ctx->xq_frame_bytes;
+
+			if (protocol >= ctx->nprotos) {
+				r = LWSJ_ERR_ARG;
+			} else if (held && held + sizeof(cmd) + (size_t)len > ctx->max_foreign_bytes) {
+				lwsj_set_error("the context's cross-thread queue holds %zu bytes (limit %zu): "
+					       "its service thread is behind", held, ctx->max_foreign_bytes);
+				r = LWSJ_ERR_BUSY;
+			} else if (lwsj_bytes_reserve(&ctx->xq, sizeof(cmd))) {
+				lwsj_set_error("out of memory queueing a broadcast");
+				r = LWSJ_ERR_NOMEM;
+			} else {
+				memcpy(ctx->xq.p + ctx->xq.len, cmd, sizeof(cmd));
+				ctx->xq.len += sizeof(cmd);
+				ctx->xq_frame_bytes += (size_t)len;
+				if (!ctx->wake_pending) {
+					ctx->wake_pending = 1;
+					lwsj_ctx_wake(ctx);
+				}
+			}
+			unlock_live(ctx);
+		}
+		if (r != LWSJ_OK) {
+			lwsj_frame_unref(NULL, f); /* this context's reference; f is not read after */
+			if (result == LWSJ_OK)
+				result = r;
+		}
+	}
+	return result;
 }
 
 /*
@@ -607,6 +681,7 @@ int32_t lwsj_ctx_destroy(int64_t handle, void *events, int32_t cap)
 		free(ctx->scratch);
 		lwsj_frame_pool_free(ctx);
 		lwsj_bytes_free(&ctx->spill);
+		lwsj_commands_drop_foreign(ctx);
 		lwsj_bytes_free(&ctx->xq);
 		lwsj_bytes_free(&ctx->failing);
 		free(ctx);

@@ -26,7 +26,11 @@
 /* permessage-deflate and user-defined extensions of one context */
 #define LWSJ_MAX_EXTENSIONS 8
 
-/* A framed message. Broadcast frames are shared by every recipient (refs). */
+/*
+ * A framed message. Broadcast frames are shared by every recipient (refs). A frame of
+ * lwsj_broadcast_shared is shared by several contexts (size_class LWSJ_POOL_SHARED):
+ * its refs change atomically and it goes back to malloc, not to a context's pool.
+ */
 struct lwsj_frame {
 	uint32_t refs;
 	uint32_t len;      /* payload bytes */
@@ -66,6 +70,14 @@ static inline size_t lwsj_frame_wire_len(const struct lwsj_frame *f)
 /* frame pool (framepool.c): classes up to a 1 MiB payload */
 #define LWSJ_POOL_CLASSES 57
 #define LWSJ_POOL_NONE 0xff
+#define LWSJ_POOL_SHARED 0xfe
+
+/*
+ * A command only the glue queues (lwsj_broadcast_shared), never Java: target = protocol
+ * index, payload = the address of a shared frame, whose reference the command holds.
+ * Refused from Java's submissions, so no address ever comes from Java.
+ */
+#define LWSJ_CMD_BROADCAST_FRAME 100
 
 struct lwsj_frame_pool {
 	struct lwsj_frame *free[LWSJ_POOL_CLASSES];
@@ -224,6 +236,7 @@ struct lwsj_ctx {
 
 	/* commands from other threads, guarded by the context table entry's lock */
 	struct lwsj_bytes xq;
+	size_t xq_frame_bytes;       /* payload of the shared frames xq refers to: counts against its bound */
 	size_t max_foreign_bytes;    /* xq's bound (lwsj_ctx_set_limits) */
 	int64_t max_http_body;       /* the largest HTTP request body taken */
 	char hostname[256];          /* lws's canonical host name, copied at listen */
@@ -291,6 +304,9 @@ void lwsj_frame_pool_free(struct lwsj_ctx *ctx);
 struct lwsj_frame *lwsj_frame_new(struct lwsj_ctx *ctx, uint8_t opflags, const void *payload,
 				  size_t len, int masked);
 void lwsj_frame_unref(struct lwsj_ctx *ctx, struct lwsj_frame *f);
+void lwsj_frame_ref(struct lwsj_frame *f);
+/* [any] a frame for several contexts, with refs references; NULL without memory */
+struct lwsj_frame *lwsj_frame_new_shared(uint8_t opflags, const void *payload, size_t len, uint32_t refs);
 int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f);
 int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot);
 void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot);
@@ -320,6 +336,8 @@ static inline void lwsj_cmd_read(const unsigned char *p, struct lwsj_cmd_hdr *h)
 /* commands.c: [service] */
 int32_t lwsj_commands_run(struct lwsj_ctx *ctx, const unsigned char *p, size_t len);
 void lwsj_commands_run_foreign(struct lwsj_ctx *ctx);
+/* [service, destroying] what xq still holds is dropped: the shared frames' references go */
+void lwsj_commands_drop_foreign(struct lwsj_ctx *ctx);
 
 /* client.c: [service] */
 void lwsj_client_connect(struct lwsj_ctx *ctx, int64_t request, const unsigned char *blob, size_t len);

@@ -76,9 +76,46 @@ struct lwsj_frame *lwsj_frame_new(struct lwsj_ctx *ctx, uint8_t opflags, const v
 	return f;
 }
 
+/* [any] */
+struct lwsj_frame *lwsj_frame_new_shared(uint8_t opflags, const void *payload, size_t len, uint32_t refs)
+{
+	struct lwsj_frame *f;
+
+	if (len > UINT32_MAX - LWSJ_HEADROOM - sizeof(*f))
+		return NULL;
+	f = malloc(sizeof(*f) + LWSJ_HEADROOM + len);
+	if (!f)
+		return NULL;
+	f->size_class = LWSJ_POOL_SHARED;
+	f->refs = refs;
+	f->token = 0;
+	f->len = (uint32_t)len;
+	f->opflags = opflags;
+	if (len)
+		memcpy(lwsj_frame_payload(f), payload, len);
+	f->hdr_len = put_header(NULL, f, 0); /* a server's frame: no mask, no key to fetch */
+	return f;
+}
+
+void lwsj_frame_ref(struct lwsj_frame *f)
+{
+	if (f->size_class == LWSJ_POOL_SHARED)
+		__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+	else
+		f->refs++;
+}
+
 void lwsj_frame_unref(struct lwsj_ctx *ctx, struct lwsj_frame *f)
 {
-	if (f && !--f->refs)
+	if (!f)
+		return;
+	if (f->size_class == LWSJ_POOL_SHARED) {
+		/* the last of the contexts that share it frees it */
+		if (!__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
+			free(f);
+		return;
+	}
+	if (!--f->refs)
 		lwsj_frame_release(ctx, f);
 }
 
@@ -105,7 +142,7 @@ int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f)
 	}
 	c->q[(c->q_head + c->q_len) % c->q_cap] = f;
 	c->q_len++;
-	f->refs++;
+	lwsj_frame_ref(f);
 	lwsj_slot_add_queued(ctx, slot, (int64_t)lwsj_frame_wire_len(f));
 	lwsj_want_writeable(ctx, c->wsi);
 	return 0;

@@ -143,6 +143,43 @@ int main(void)
 	CHECK(read_some(ctx, fd, buf, sizeof(buf), 7) == 7);
 	CHECK(buf[0] == 0x81 && !memcmp(buf + 2, msg, 5));
 
+	/*
+	 * one broadcast for two contexts in one shared frame (lwsj_broadcast_shared): the
+	 * connection gets it; the other context, never serviced, drops its reference at
+	 * destroy; a stale context is refused and gives its reference back (LeakSanitizer
+	 * checks both under scripts/asan-test.sh)
+	 */
+	{
+		static _Alignas(8) unsigned char slots2[16 * LWSJ_SLOT_SIZE];
+		int64_t ctx2 = lwsj_ctx_new(upcall), both[2];
+		unsigned char forged[LWSJ_CMD_HEADER_SIZE + 8] = { 0 };
+		uint32_t fsize = sizeof(forged), flen = 8;
+		uint16_t fop = 100; /* the glue's own shared-frame command */
+
+		CHECK(ctx2);
+		CHECK(lwsj_ctx_add_protocol(ctx2, "echo", 0, 4096, 1 << 20, 1 << 20,
+					    LWSJ_OVERFLOW_REFUSE, 1008) == LWSJ_OK);
+		CHECK(lwsj_ctx_listen(ctx2, "127.0.0.1", 0, 0, 16, slots2) == LWSJ_OK);
+		both[0] = ctx;
+		both[1] = ctx2;
+		CHECK(lwsj_broadcast_shared(both, 2, 0, LWSJ_SEND_TEXT, "shared", 6) == LWSJ_OK);
+		CHECK(read_some(ctx, fd, buf, sizeof(buf), 8) == 8);
+		CHECK(buf[0] == 0x81 && buf[1] == 6 && !memcmp(buf + 2, "shared", 6));
+		CHECK(lwsj_broadcast_shared(both, 2, 0, LWSJ_SEND_BINARY, "again", 5) == LWSJ_OK);
+		CHECK(read_some(ctx, fd, buf, sizeof(buf), 7) == 7);
+		CHECK(buf[0] == 0x82 && !memcmp(buf + 2, "again", 5));
+		CHECK(lwsj_broadcast_shared(both, 2, 7, LWSJ_SEND_TEXT, "x", 1) == LWSJ_ERR_ARG);
+		/* Java cannot hand the glue an address: the command is refused from a submission */
+		memcpy(forged, &fsize, 4);
+		memcpy(forged + 4, &fop, 2);
+		memcpy(forged + 16, &flen, 4);
+		CHECK(lwsj_submit(ctx, forged, (int32_t)sizeof(forged)) == LWSJ_ERR_ARG);
+		CHECK(lwsj_ctx_destroy(ctx2, events, sizeof(events)) == 0);
+		CHECK(lwsj_broadcast_shared(both, 2, 0, LWSJ_SEND_TEXT, "late", 4) == LWSJ_ERR_STALE);
+		CHECK(read_some(ctx, fd, buf, sizeof(buf), 6) == 6);
+		CHECK(!memcmp(buf + 2, "late", 4));
+	}
+
 	/* destroy reports CLOSED for the open connection, then every handle is stale */
 	n = lwsj_ctx_destroy(ctx, events, sizeof(events));
 	CHECK(n > 0);

@@ -138,6 +138,43 @@ class ServiceThreadsTest {
         }
     }
 
+    /**
+     * A handler's broadcast reaches its own thread's connections in order with its own
+     * sends (before, the broadcast, after), and every other thread's connections too.
+     */
+    @Test
+    void aHandlersBroadcastKeepsItsOrderAndReachesEveryThread() throws Exception {
+        AtomicInteger opened = new AtomicInteger();
+        Protocol<Void>[] self = new Protocol[1];
+        self[0] = Protocol.of("chat", new Handler<>() {
+            @Override
+            public void onEstablished(Connection c, Void s) {
+                opened.incrementAndGet();
+            }
+
+            @Override
+            public void onText(Connection c, Void s, String text) {
+                c.sendText("before");
+                c.context().broadcastText(self[0], "all:" + text);
+                c.sendText("after");
+            }
+        });
+        try (LwsContext server = LwsContext.builder().bindAddress("127.0.0.1").port(0).serviceThreads(3)
+                .protocol(self[0]).build().start()) {
+            List<WsTestClient> cs = clients(server, CLIENTS, "/");
+            Waits.waitUntil(() -> opened.get() == CLIENTS, "every connection open");
+            assertTrue(java.util.Arrays.stream(Internals.openConnectionsPerThread(server)).filter(n -> n > 0).count() > 1);
+            WsTestClient speaker = cs.get(0);
+            speaker.sendText("hi");
+            assertEquals("before", speaker.messages.poll(WAIT_MS, TimeUnit.MILLISECONDS));
+            assertEquals("all:hi", speaker.messages.poll(WAIT_MS, TimeUnit.MILLISECONDS));
+            assertEquals("after", speaker.messages.poll(WAIT_MS, TimeUnit.MILLISECONDS));
+            for (WsTestClient c : cs.subList(1, cs.size())) {
+                assertEquals("all:hi", c.messages.poll(WAIT_MS, TimeUnit.MILLISECONDS));
+            }
+        }
+    }
+
     @Test
     void sendsFromManyThreadsKeepEachSendersOrderOnEveryServiceThread() throws Exception {
         int senders = 8;

@@ -28,6 +28,7 @@ public final class Abi {
     public static final long FOREIGN_BYTES_DEFAULT = 64L * 1024 * 1024;
     /** The default limit on an HTTP request's body. */
     public static final long HTTP_BODY_DEFAULT = 1024 * 1024;
+    public static final int MAX_SHARED = 256;
 
     public static final int PROTO_FRAGMENTS = 0x1;
     public static final int PROTO_BROADCAST_CB = 0x2;

@@ -71,6 +71,8 @@ public final class LwsjNative {
     public static native int lwsj_run_commands(long ctx, ByteBuffer sub, int subLen);
     public static native int lwsj_take_pending(long ctx, ByteBuffer events, int at, int cap);
     public static native int lwsj_submit(long ctx, ByteBuffer cmds, int len);
+    public static native int lwsj_broadcast_shared(long[] ctxs, int n, int protocol, int flags, byte[] payload,
+            int len);
     public static native int lwsj_wake(long ctx);
 
     public static native int lwsj_http_respond(long ctx, int status, String contentType, byte[] headers,

@@ -103,12 +103,45 @@ public final class ServiceGroup {
     }
 
     /**
-     * Each engine fans the message out to its own connections, from one copy of its own.
-     * A refusal (a saturated engine) is thrown after the engines before it took the message.
+     * Each engine fans the message out to its own connections. With several engines the
+     * glue keeps one copy for all of them (lwsj_broadcast_shared), except that a handler's
+     * broadcast reaches its own engine through its submission buffer, in order with the
+     * handler's sends, as a copy of that engine's. A refusal (a closed or saturated
+     * engine) is thrown after the engines that took the message.
      */
     public void broadcast(Protocol<?> protocol, boolean binary, byte[] array, ByteBuffer data, int n) {
+        if (engines.size() == 1) {
+            engines.get(0).broadcast(protocol, binary, array, data, n);
+            return;
+        }
+        ContextEngine caller = null;
         for (ContextEngine e : engines) {
-            e.broadcast(protocol, binary, array, data, n);
+            if (e.loop.onServiceThread()) {
+                caller = e;
+            }
+        }
+        int index = engines.get(0).protocols.indexOf(protocol);
+        engines.get(0).loop.checkOpen();
+        long[] others = new long[engines.size() - (caller == null ? 0 : 1)];
+        int k = 0;
+        for (ContextEngine e : engines) {
+            if (e != caller) {
+                others[k++] = e.nativeContext.handle;
+            }
+        }
+        byte[] payload = array;
+        if (payload == null) {
+            payload = new byte[n];
+            data.duplicate().get(payload);
+        }
+        if (caller != null) {
+            caller.broadcast(protocol, binary, payload, null, n);
+        }
+        engines.get(0).counters.foreignDowncall();
+        int r = LwsjNative.lwsj_broadcast_shared(others, others.length, index,
+                binary ? Abi.SEND_BINARY : Abi.SEND_TEXT, payload, n);
+        if (r != Abi.OK) {
+            throw SendPath.refusal(r);
         }
     }
 
