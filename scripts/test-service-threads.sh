@@ -3,8 +3,8 @@
 #
 # Runs the suites that hold a server to its guarantees (hostile input, the request and
 # frame fuzzers, broadcast and send accounting, the 8-thread send stress test, echo,
-# clients, compression, TLS, back-pressure, stale handles, lifecycle misuse) against
-# servers with N service threads (-Dlwsj.test.serviceThreads=N), beside
+# flow control, clients, compression, TLS, back-pressure, stale handles, lifecycle
+# misuse) against servers with N service threads (-Dlwsj.test.serviceThreads=N), beside
 # ServiceThreadsTest, which the normal suite runs. Installs the natives and the library
 # first (mvn -DskipTests install: quick when scripts/test.sh has built them). CI runs it
 # with N = 2.
@@ -15,6 +15,6 @@ n=${1:-2}
 shift || true
 suites='Hostile*Test,FrameFuzzTest,RequestFuzzTest,BroadcastTest,ConcurrentSendStressTest,CrossThreadQueueTest'
 suites+=',EchoTest,ClientTest,DeflateTest,TlsTest,BackpressureTest,StaleHandleTest,WritableTest'
-suites+=',LifecycleMisuseTest,ThreadSendTest,SendCompletionTest,ConformanceRulesTest'
+suites+=',LifecycleMisuseTest,ThreadSendTest,SendCompletionTest,ConformanceRulesTest,RxFlowControlTest'
 mvn -B -q -DskipTests install -pl java/natives,java/lwsj
 exec mvn -B -pl java/lwsj surefire:test -Dlwsj.test.serviceThreads="$n" -Dtest="$suites" -Dsurefire.failIfNoSpecifiedTests=false "$@"
