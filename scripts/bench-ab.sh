@@ -59,10 +59,9 @@ echo "building the working tree..." >&2
 classpath_of "$root" new
 
 port=$((30000 + RANDOM % 20000))
-run_one() { # old|new scenario: prints the loadgen RESULT line
-    local which=$1 sc=$2 i
+run_one() { # old|new scenario port: prints the loadgen RESULT line
+    local which=$1 sc=$2 port=$3 i
     local -a args
-    port=$((port + 1))
     taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$(cat "$work/cp-$which.full")" \
         io.lwsj.examples.echo.EchoServer --port "$port" >"$work/server-$which.log" 2>&1 &
     spid=$!
@@ -86,9 +85,10 @@ declare -A R
 for i in $(seq 1 "$runs"); do
     for which in old new; do
         for sc in echo64 echo16k; do
-            line=$(run_one "$which" "$sc")
+            port=$((port + 1)) # a fresh port per run (run_one runs in a subshell)
+            line=$(run_one "$which" "$sc" "$port")
             if [ "$sc" = echo64 ]; then v=$(kv rt_per_s "$line"); else v=$(kv mb_per_s "$line"); fi
-            [ -n "$v" ] || die "no result for $which $sc in run $i: $line"
+            [ -n "$v" ] || die "no result for $which $sc in run $i: $line; the server's log: $(tail -n 5 "$work/server-$which.log" 2>/dev/null)"
             R[$which-$sc-$i]=$v
             echo "run $i $which $sc: $v" >&2
         done
