@@ -65,10 +65,17 @@ run_one() { # old|new scenario port: prints the loadgen RESULT line
     taskset -c "$SRV_CPU" java $JVM_FLAGS -cp "$(cat "$work/cp-$which.full")" \
         io.lwsj.examples.echo.EchoServer --port "$port" >"$work/server-$which.log" 2>&1 &
     spid=$!
-    for i in $(seq 1 200); do
+    for i in $(seq 1 600); do
         grep -q "listening" "$work/server-$which.log" 2>/dev/null && break
         sleep 0.1
     done
+    if ! grep -q "listening" "$work/server-$which.log" 2>/dev/null; then
+        {
+            echo "bench-ab: the $which server did not say it listens within 60 s; its state:"
+            ps -o pid,stat,etime,args -p "$spid" | cut -c 1-160
+            jstack "$spid" 2>&1 | head -n 40
+        } >&2
+    fi
     case "$sc" in
         echo64) args=(-c 100 -w 16 -s 64) ;;
         echo16k) args=(-c 50 -w 4 -s 16384) ;;
