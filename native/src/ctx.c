@@ -572,6 +572,7 @@ int32_t lwsj_broadcast_shared(const int64_t *handles, int32_t n, int32_t protoco
 	uint64_t target = (uint64_t)protocol;
 	int32_t aux = 0, result = LWSJ_OK;
 	struct lwsj_frame *f;
+	char why[256] = ""; /* the first refusal's text: each context's lookup clears the error */
 
 	lwsj_clear_error();
 	if (!handles || n < 1 || n > LWSJ_MAX_SHARED || protocol < 0 || len < 0 || (len && !payload))
@@ -619,10 +620,14 @@ int32_t lwsj_broadcast_shared(const int64_t *handles, int32_t n, int32_t protoco
 		}
 		if (r != LWSJ_OK) {
 			lwsj_frame_unref(NULL, f); /* this context's reference; f is not read after */
-			if (result == LWSJ_OK)
+			if (result == LWSJ_OK) {
 				result = r;
+				snprintf(why, sizeof(why), "%s", lwsj_last_error());
+			}
 		}
 	}
+	if (result != LWSJ_OK && why[0])
+		lwsj_set_error("%s", why);
 	return result;
 }
 

@@ -159,6 +159,7 @@ int main(void)
 		CHECK(ctx2);
 		CHECK(lwsj_ctx_add_protocol(ctx2, "echo", 0, 4096, 1 << 20, 1 << 20,
 					    LWSJ_OVERFLOW_REFUSE, 1008) == LWSJ_OK);
+		CHECK(lwsj_ctx_set_limits(ctx2, 0, 0, 0, 0, 4096, 0) == LWSJ_OK);
 		CHECK(lwsj_ctx_listen(ctx2, "127.0.0.1", 0, 0, 16, slots2) == LWSJ_OK);
 		both[0] = ctx;
 		both[1] = ctx2;
@@ -169,6 +170,19 @@ int main(void)
 		CHECK(read_some(ctx, fd, buf, sizeof(buf), 7) == 7);
 		CHECK(buf[0] == 0x82 && !memcmp(buf + 2, "again", 5));
 		CHECK(lwsj_broadcast_shared(both, 2, 7, LWSJ_SEND_TEXT, "x", 1) == LWSJ_ERR_ARG);
+		{
+			/* ctx2, never serviced, fills its 4096-byte bound: refused there, sent by ctx,
+			 * and the refusal says why although ctx's lookup came after it */
+			static char big[3000];
+			int64_t rev[2] = { ctx2, ctx };
+
+			memset(big, 'b', sizeof(big));
+			CHECK(lwsj_broadcast_shared(both + 1, 1, 0, LWSJ_SEND_BINARY, big, 3000) == LWSJ_OK);
+			CHECK(lwsj_broadcast_shared(rev, 2, 0, LWSJ_SEND_BINARY, big, 3000) == LWSJ_ERR_BUSY);
+			CHECK(strstr(lwsj_last_error(), "behind") != NULL);
+			CHECK(read_some(ctx, fd, buf, sizeof(buf), 3004) == 3004);
+			CHECK(buf[0] == 0x82 && buf[1] == 126 && buf[4] == 'b' && buf[3003] == 'b');
+		}
 		/* Java cannot hand the glue an address: the command is refused from a submission */
 		memcpy(forged, &fsize, 4);
 		memcpy(forged + 4, &fop, 2);

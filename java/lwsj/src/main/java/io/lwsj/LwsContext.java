@@ -129,8 +129,10 @@ public final class LwsContext implements AutoCloseable {
     }
 
     /**
-     * Closes every connection and frees the context; idempotent. From a handler, the
-     * context closes when the handler returns.
+     * Closes every connection and frees the context; idempotent, and returns once it is
+     * closed. From a handler, the context closes when the handler returns (with several
+     * {@link Builder#serviceThreads}, the other threads close theirs as soon as they can;
+     * the call does not wait for them).
      */
     @Override
     public void close() {

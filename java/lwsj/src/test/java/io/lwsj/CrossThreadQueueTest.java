@@ -145,8 +145,11 @@ class CrossThreadQueueTest extends ServerTestSupport {
             assertFalse(c.sendText("refused too"), "a send was taken past the bound");
             assertThrows(ContextSaturatedException.class, () -> ctx.broadcastText(TestData.protocol(ctx, "p"), "x"));
             assertThrows(ContextSaturatedException.class, c::requestWritable);
-            assertTrue(ctx.connect(ClientRequest.to("ws://127.0.0.1:" + ctx.port() + "/").build())
-                    .isCompletedExceptionally(), "a connect was taken past the bound");
+            if (TestData.SERVICE_THREADS == 1) {
+                // with several service threads a connect may go to a thread that is not blocked
+                assertTrue(ctx.connect(ClientRequest.to("ws://127.0.0.1:" + ctx.port() + "/").build())
+                        .isCompletedExceptionally(), "a connect was taken past the bound");
+            }
         } finally {
             release.countDown();
         }

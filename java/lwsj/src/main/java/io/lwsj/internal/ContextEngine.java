@@ -116,6 +116,10 @@ final class ContextEngine {
         loop.close();
     }
 
+    void requestClose() {
+        loop.requestClose();
+    }
+
     public void broadcast(Protocol<?> protocol, boolean binary, byte[] array, ByteBuffer data, int n) {
         int index = protocols.indexOf(protocol);
         loop.checkOpen();

@@ -95,10 +95,24 @@ public final class ServiceGroup {
         return engines.get(0);
     }
 
-    /** Closes every engine; from one of its own handlers, that engine once the handler returns. */
+    /**
+     * Closes every engine. From another thread: all are asked first, so that they close
+     * at once, then each is waited for. From a handler: each is only asked (its own
+     * closes when the handler returns), since waiting there for another engine's thread
+     * could wait on a thread that is waiting for this one.
+     */
     public void close() {
+        boolean fromHandler = false;
         for (ContextEngine e : engines) {
-            e.close();
+            fromHandler |= e.loop.onServiceThread();
+        }
+        for (ContextEngine e : engines) {
+            e.requestClose();
+        }
+        if (!fromHandler) {
+            for (ContextEngine e : engines) {
+                e.close();
+            }
         }
     }
 

@@ -128,8 +128,13 @@ final class ServiceLoop {
         engine.dispatcher.finishTurn(r);
     }
 
-    /** Closes every connection and frees the context; idempotent; from a handler, once it returns. */
-    void close() {
+    /**
+     * Asks the context to close without waiting: its service thread closes it at the end of
+     * its turn (a caller inside service() at the end of that call). For a context of
+     * several service threads, closed from a handler of one of them: waiting there for
+     * another one could wait on a thread that waits for this one.
+     */
+    void requestClose() {
         Thread bg;
         synchronized (lifecycle) {
             if (closed || stopRequested) {
@@ -138,19 +143,40 @@ final class ServiceLoop {
             stopRequested = true;
             bg = background;
         }
+        if (bg != null && bg != Thread.currentThread()) {
+            LwsjNative.lwsj_wake(engine.nativeContext.handle);
+        }
+    }
+
+    /**
+     * Closes every connection and frees the context; idempotent, and returns once it is
+     * closed (also when another thread asked first); from a handler, once it returns.
+     */
+    void close() {
+        Thread bg;
+        synchronized (lifecycle) {
+            stopRequested = true;
+            bg = background;
+        }
         Thread me = Thread.currentThread();
+        // "closed" is set when destroying begins: wait for the thread that destroys
+        // (a stale handle makes the wake a no-op)
         if (bg != null) {
             if (me == bg) {
                 return; // the loop destroys once the handler returns
             }
-            LwsjNative.lwsj_wake(engine.nativeContext.handle);
+            if (!closed) {
+                LwsjNative.lwsj_wake(engine.nativeContext.handle);
+            }
             joinQuietly(bg);
             return;
         }
         if (serviceLock.isHeldByCurrentThread()) {
             return; // inside service(): it destroys before returning
         }
-        LwsjNative.lwsj_wake(engine.nativeContext.handle);
+        if (!closed) {
+            LwsjNative.lwsj_wake(engine.nativeContext.handle);
+        }
         serviceLock.lock();
         try {
             if (!closed) {
