@@ -567,10 +567,9 @@ int32_t lwsj_broadcast_shared(const int64_t *handles, int32_t n, int32_t protoco
 			      const void *payload, int32_t len)
 {
 	unsigned char cmd[LWSJ_CMD_HEADER_SIZE + sizeof(struct lwsj_frame *)];
-	uint32_t size = sizeof(cmd), plen = sizeof(struct lwsj_frame *);
-	uint16_t op = LWSJ_CMD_BROADCAST_FRAME, fl = (uint16_t)flags;
-	uint64_t target = (uint64_t)protocol;
-	int32_t aux = 0, result = LWSJ_OK;
+	struct lwsj_cmd_hdr h = { .size = sizeof(cmd), .op = LWSJ_CMD_BROADCAST_FRAME, .flags = (uint16_t)flags,
+				  .target = (uint64_t)protocol, .len = sizeof(struct lwsj_frame *), .aux = 0 };
+	int32_t result = LWSJ_OK;
 	struct lwsj_frame *f;
 	char why[256] = ""; /* the first refusal's text: each context's lookup clears the error */
 
@@ -582,12 +581,7 @@ int32_t lwsj_broadcast_shared(const int64_t *handles, int32_t n, int32_t protoco
 		lwsj_set_error("out of memory for a broadcast of %d bytes", len);
 		return LWSJ_ERR_NOMEM;
 	}
-	memcpy(cmd, &size, 4);
-	memcpy(cmd + 4, &op, 2);
-	memcpy(cmd + 6, &fl, 2);
-	memcpy(cmd + 8, &target, 8);
-	memcpy(cmd + 16, &plen, 4);
-	memcpy(cmd + 20, &aux, 4);
+	lwsj_cmd_write(cmd, &h);
 	memcpy(cmd + LWSJ_CMD_HEADER_SIZE, &f, sizeof(f));
 	for (int32_t i = 0; i < n; i++) {
 		struct lwsj_ctx *ctx = lock_live(handles[i]);

@@ -323,6 +323,16 @@ struct lwsj_cmd_hdr {
 	int32_t aux;
 };
 
+static inline void lwsj_cmd_write(unsigned char *p, const struct lwsj_cmd_hdr *h)
+{
+	memcpy(p, &h->size, 4);
+	memcpy(p + 4, &h->op, 2);
+	memcpy(p + 6, &h->flags, 2);
+	memcpy(p + 8, &h->target, 8);
+	memcpy(p + 16, &h->len, 4);
+	memcpy(p + 20, &h->aux, 4);
+}
+
 static inline void lwsj_cmd_read(const unsigned char *p, struct lwsj_cmd_hdr *h)
 {
 	memcpy(&h->size, p, 4);
