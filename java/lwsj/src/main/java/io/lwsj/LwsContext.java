@@ -79,6 +79,26 @@ public final class LwsContext implements AutoCloseable {
         engine.broadcast(protocol, true, null, data, data.remaining());
     }
 
+    /**
+     * Passes every later broadcast of this context to relay too, to reach other servers
+     * (null: none; a relay set before is replaced). See {@link BroadcastRelay}.
+     */
+    public void relayBroadcasts(@Nullable BroadcastRelay relay) {
+        engine.relayBroadcasts(relay);
+    }
+
+    /**
+     * A broadcast that came from another server through a {@link BroadcastRelay}: sent to
+     * this context's connections of the protocol as a local broadcast is (the
+     * per-connection {@link Handler#onBroadcast} included) but not relayed again. The
+     * payload's remaining bytes are copied; its position is not moved. Text must be valid
+     * UTF-8 (IllegalArgumentException otherwise). Refused as a broadcast is: closed or
+     * {@link ContextSaturatedException}.
+     */
+    public void deliverRelayed(Protocol<?> protocol, ByteBuffer payload, boolean binary) {
+        engine.deliverRelayed(protocol, payload, binary);
+    }
+
     /** libwebsocket_callback_on_writable_all_protocol: every connection of the protocol gets onWritable. */
     public void requestWritableAll(Protocol<?> protocol) {
         engine.requestWritableAll(protocol);

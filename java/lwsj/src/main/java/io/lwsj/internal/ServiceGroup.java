@@ -1,5 +1,6 @@
 package io.lwsj.internal;
 
+import io.lwsj.BroadcastRelay;
 import io.lwsj.ClientRequest;
 import io.lwsj.Connection;
 import io.lwsj.Counters;
@@ -25,6 +26,7 @@ public final class ServiceGroup {
     private final String threadPrefix;
     private final Counters counters;
     private final AtomicInteger nextClient = new AtomicInteger();
+    private volatile BroadcastRelay relay;
 
     public ServiceGroup(LwsContext facade, ContextSettings s) {
         int n = s.serviceThreads();
@@ -123,7 +125,7 @@ public final class ServiceGroup {
      * handler's sends, as a copy of that engine's. A refusal (a closed or saturated
      * engine) is thrown after the engines that took the message.
      */
-    public void broadcast(Protocol<?> protocol, boolean binary, byte[] array, ByteBuffer data, int n) {
+    private void broadcastLocally(Protocol<?> protocol, boolean binary, byte[] array, ByteBuffer data, int n) {
         if (engines.size() == 1) {
             engines.get(0).broadcast(protocol, binary, array, data, n);
             return;
@@ -157,6 +159,28 @@ public final class ServiceGroup {
         if (r != Abi.OK) {
             throw SendPath.refusal(r);
         }
+    }
+
+    /** A broadcast of the API: to this context's connections, then to the relay if one is set. */
+    public void broadcast(Protocol<?> protocol, boolean binary, byte[] array, ByteBuffer data, int n) {
+        broadcastLocally(protocol, binary, array, data, n);
+        BroadcastRelay r = relay;
+        if (r != null) {
+            ByteBuffer view = array != null ? ByteBuffer.wrap(array, 0, n) : data;
+            r.relay(protocol, view.asReadOnlyBuffer(), binary);
+        }
+    }
+
+    public void relayBroadcasts(BroadcastRelay relay) {
+        this.relay = relay;
+    }
+
+    /** A broadcast from another server: local connections only, never back to the relay. */
+    public void deliverRelayed(Protocol<?> protocol, ByteBuffer payload, boolean binary) {
+        if (!binary && !Utf8.isValid(payload)) {
+            throw new IllegalArgumentException("a relayed text broadcast is not valid UTF-8");
+        }
+        broadcastLocally(protocol, binary, null, payload, payload.remaining());
     }
 
     public void requestWritableAll(Protocol<?> protocol) {

@@ -1,9 +1,14 @@
 package io.lwsj.internal;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-/** Decodes text that the glue has already validated, with one reused array per thread. */
+/**
+ * Decodes text that the glue has already validated, with one reused array per thread,
+ * and checks text that comes from elsewhere.
+ */
 public final class Utf8 {
     private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[][] {new byte[1024]});
 
@@ -28,5 +33,18 @@ public final class Utf8 {
         }
         utf8.get(utf8.position(), b, 0, len);
         return new String(b, 0, len, StandardCharsets.UTF_8);
+    }
+
+    /** True when the remaining bytes are well-formed UTF-8; the position is not moved. */
+    public static boolean isValid(ByteBuffer bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes.duplicate());
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 }
