@@ -87,6 +87,8 @@ static struct cfg {
 	struct in_addr host;
 	char host_str[INET_ADDRSTRLEN];
 	int port;
+	int ports[16];  /* --ports: connection i goes to ports[i % nports] */
+	int nports;
 	const char *path;
 	const char *protocol;
 	int conns;
@@ -731,14 +733,21 @@ static void conn_fail_setup(struct conn *c, const char *why)
 	conn_release(c);
 }
 
+/* the server port of a connection: --port, or with --ports one of them in turn */
+static int conn_port(const struct conn *c)
+{
+	return G.nports ? G.ports[c->idx % (uint32_t)G.nports] : G.port;
+}
+
 static int conn_start(struct conn *c, uint64_t now)
 {
-	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons((uint16_t)G.port) };
+	struct sockaddr_in dst = { .sin_family = AF_INET };
 	int one = 1;
 
 	dst.sin_addr = G.host;
 	memset(c, 0, sizeof(*c));
 	c->idx = (uint32_t)(c - R.conns);
+	dst.sin_port = htons((uint16_t)conn_port(c));
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
 		c->state = CS_CLOSED;
@@ -858,7 +867,7 @@ static void send_upgrade(struct conn *c)
 			 "Sec-WebSocket-Version: 13\r\n"
 			 "%s%s%s"
 			 "\r\n",
-			 G.path, G.host_str, G.port, key,
+			 G.path, G.host_str, conn_port(c), key,
 			 G.protocol ? "Sec-WebSocket-Protocol: " : "",
 			 G.protocol ? G.protocol : "", G.protocol ? "\r\n" : "");
 	if (n <= 0 || (size_t)n >= sizeof(req))
@@ -1969,6 +1978,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: loadgen --mode echo|raw|fanout|connect|idle --port P [options]\n"
 		"  --host 127.0.0.x      server address (only 127.0.0.x is accepted; default 127.0.0.1)\n"
+		"  --ports P1,P2,...     instead of --port: connection i goes to the i-th port in turn\n"
+		"                        (several servers; fanout: receivers spread, the sender on one)\n"
 		"  --path PATH           request path (default / ; fanout: /broadcast)\n"
 		"  --protocol NAME       send Sec-WebSocket-Protocol: NAME\n"
 		"  -c, --conns N         connections (echo, raw, idle) or receivers (fanout); default 100\n"
@@ -2040,6 +2051,7 @@ int main(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "port", required_argument, NULL, 'p' },
+		{ "ports", required_argument, NULL, 'O' },
 		{ "path", required_argument, NULL, 'P' },
 		{ "protocol", required_argument, NULL, 'X' },
 		{ "conns", required_argument, NULL, 'c' },
@@ -2085,6 +2097,18 @@ int main(int argc, char **argv)
 		}
 		case 'H': host = optarg; break;
 		case 'p': G.port = (int)parse_num("--port", optarg, 1, 65535); break;
+		case 'O': {
+			char *list = strdup(optarg), *save = NULL;
+			for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				if (G.nports == (int)(sizeof(G.ports) / sizeof(G.ports[0])))
+					die("--ports takes at most %zu ports", sizeof(G.ports) / sizeof(G.ports[0]));
+				G.ports[G.nports++] = (int)parse_num("--ports", t, 1, 65535);
+			}
+			free(list);
+			if (G.nports)
+				G.port = G.ports[0];
+			break;
+		}
 		case 'P': G.path = optarg; break;
 		case 'X': G.protocol = optarg; break;
 		case 'c': G.conns = (int)parse_num("--conns", optarg, 1, 1000000); break;

@@ -3,7 +3,7 @@
 #
 # Runs one of the examples in java/examples with java, from any directory:
 #   echo   io.lwsj.examples.echo.EchoServer   [--port P (9000)] [--bind ADDR (127.0.0.1)] [--deflate] [--tls-cert F --tls-key F]
-#          [--service-threads N (1)]
+#          [--service-threads N (1)] [--redis redis://HOST:PORT [--redis-namespace NS]] (/broadcast across servers)
 #   demo   io.lwsj.examples.demo.TestServer   [--port P (7681)] [--bind ADDR (127.0.0.1)] [--root DIR]
 #   classic io.lwsj.examples.classic.ClassicTestServer  the demo written with the classic callback API:
 #          [--port P (7681)] [--bind ADDR (127.0.0.1)] [--root DIR] [--ssl-cert F --ssl-key F] [--no-utf8-check]
@@ -57,7 +57,7 @@ needs_build() {
     [ -f "$stamp" ] && [ -d "$target/classes" ] || return 0
     local newer
     newer=$(find "$root/pom.xml" "$root/cmake" "$root/native" "$root/java/natives" \
-                 "$root/java/lwsj" "$examples" \
+                 "$root/java/lwsj" "$root/java/redis" "$examples" \
                  \( -name target -o -name 'build*' -o -name '.*' -o -path '*/src/test' \
                     -o -path "$root/native/test" \) -prune -o \
                  -type f -newer "$stamp" -print -quit 2>/dev/null)

@@ -2,7 +2,7 @@
 # Usage: scripts/release-local.sh [DIR]
 #
 # Deploys what lwsj publishes (mvn -P release deploy: lwsj-parent, lwsj, lwsj-natives,
-# each with its sources and javadoc jars, checksums and metadata) to DIR (default
+# lwsj-redis, each with its sources and javadoc jars, checksums and metadata) to DIR (default
 # target/local-repo), a Maven repository in a folder, exactly as a repository would
 # serve it. Then checks it as a new user would meet it:
 #   - every published artifact is there, with its .sha1 and .md5, and nothing else is;
@@ -48,11 +48,12 @@ expect() { # artifactId suffix...: each file (timestamped for a snapshot) with i
 log "checking the repository's content"
 expect lwsj-parent .pom
 expect lwsj .pom .jar -sources.jar -javadoc.jar
+expect lwsj-redis .pom .jar -sources.jar -javadoc.jar
 expect lwsj-natives .pom .jar -linux-x86_64.jar -sources.jar -javadoc.jar
 if [ -x /usr/bin/aarch64-linux-gnu-gcc ]; then
     expect lwsj-natives -linux-aarch64.jar
 fi
-others=$(find "$repo/io/lwsj" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | grep -Ev '^(lwsj-parent|lwsj|lwsj-natives)$' || true)
+others=$(find "$repo/io/lwsj" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | grep -Ev '^(lwsj-parent|lwsj|lwsj-natives|lwsj-redis)$' || true)
 if [ -n "$others" ]; then
     printf '  published, but not meant to be: %s\n' "$(tr '\n' ' ' <<<"$others")"
     failed=1

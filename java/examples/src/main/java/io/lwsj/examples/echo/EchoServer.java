@@ -9,6 +9,9 @@ import io.lwsj.LwsResponse;
 import io.lwsj.Overflow;
 import io.lwsj.PermessageDeflate;
 import io.lwsj.Protocol;
+import io.lwsj.redis.RedisBroadcast;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -31,11 +34,14 @@ import java.nio.file.Paths;
  * With {@code --deflate} the server accepts permessage-deflate (RFC 7692) from clients
  * that offer it; with {@code --tls-cert FILE --tls-key FILE} it speaks wss:// only; with
  * {@code --service-threads N} N threads serve it, the kernel spreading connections over
- * them ({@code /broadcast} reaches the clients of every thread).
+ * them ({@code /broadcast} reaches the clients of every thread); with
+ * {@code --redis redis://HOST:PORT} {@code /broadcast} reaches the broadcast clients of
+ * every echo server attached to that Redis (and namespace, {@code --redis-namespace}).
  *
  * <pre>
  *   EchoServer [--port P (default 9000)] [--bind ADDR (default 127.0.0.1)] [--deflate]
  *              [--tls-cert FILE --tls-key FILE] [--service-threads N (default 1)]
+ *              [--redis redis://HOST:PORT [--redis-namespace NS (default lwsj-echo)]]
  * </pre>
  */
 public final class EchoServer {
@@ -153,6 +159,8 @@ public final class EchoServer {
         Path tlsCert = null;
         Path tlsKey = null;
         int serviceThreads = 1;
+        URI redis = null;
+        String namespace = "lwsj-echo";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -193,6 +201,17 @@ public final class EchoServer {
                         usage("--service-threads is 1..256, got " + v);
                     }
                     break;
+                case "--redis":
+                    try {
+                        redis = new URI(v);
+                        RedisBroadcast.builder(redis); // checks it
+                    } catch (URISyntaxException | IllegalArgumentException e) {
+                        usage("--redis wants redis://host:port, got " + v);
+                    }
+                    break;
+                case "--redis-namespace":
+                    namespace = v;
+                    break;
                 default:
                     usage("unknown option " + a);
             }
@@ -202,11 +221,28 @@ public final class EchoServer {
         }
 
         LwsContext context = start(bind, port, deflate, tlsCert, tlsKey, serviceThreads);
-        Runtime.getRuntime().addShutdownHook(new Thread(context::close, "lwsj-echo-shutdown"));
+        RedisBroadcast cluster = null;
+        if (redis != null) {
+            try {
+                cluster = RedisBroadcast.builder(redis).namespace(namespace).attach(context);
+            } catch (IllegalArgumentException e) {
+                context.close();
+                usage(e.getMessage());
+            }
+        }
+        RedisBroadcast attached = cluster;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (attached != null) {
+                attached.close();
+            }
+            context.close();
+        }, "lwsj-echo-shutdown"));
         String host = bind.indexOf(':') >= 0 ? "[" + bind + "]" : bind;
         System.out.println("lwsj echo server listening on " + (tlsCert != null ? "wss://" : "ws://")
                 + host + ":" + context.port() + "/" + (deflate ? " (permessage-deflate)" : "")
-                + (serviceThreads > 1 ? " with " + serviceThreads + " service threads" : ""));
+                + (serviceThreads > 1 ? " with " + serviceThreads + " service threads" : "")
+                + (redis != null ? "; /broadcast joins the servers on " + redis.getHost() + ":" + redis.getPort()
+                        + " namespace " + namespace : ""));
         System.out.flush();
         // the context's service thread keeps the JVM alive until it is killed
     }
@@ -216,7 +252,8 @@ public final class EchoServer {
             System.err.println(problem);
         }
         System.err.println("usage: EchoServer [--port P (default 9000)] [--bind ADDR (default 127.0.0.1)]"
-                + " [--deflate] [--tls-cert FILE --tls-key FILE] [--service-threads N (default 1)]");
+                + " [--deflate] [--tls-cert FILE --tls-key FILE] [--service-threads N (default 1)]"
+                + " [--redis redis://HOST:PORT [--redis-namespace NS (default lwsj-echo)]]");
         System.exit(problem == null ? 0 : 2);
     }
 }
