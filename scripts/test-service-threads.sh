@@ -15,6 +15,6 @@ n=${1:-2}
 shift || true
 suites='Hostile*Test,FrameFuzzTest,RequestFuzzTest,BroadcastTest,ConcurrentSendStressTest,CrossThreadQueueTest'
 suites+=',EchoTest,ClientTest,DeflateTest,TlsTest,BackpressureTest,StaleHandleTest,WritableTest'
-suites+=',LifecycleMisuseTest,ThreadSendTest,SendCompletionTest,ConformanceRulesTest,RxFlowControlTest'
+suites+=',LifecycleMisuseTest,ThreadSendTest,SendCompletionTest,ConformanceRulesTest,RxFlowControlTest,BroadcastRelayTest'
 mvn -B -q -DskipTests install -pl java/natives,java/lwsj
 exec mvn -B -pl java/lwsj surefire:test -Dlwsj.test.serviceThreads="$n" -Dtest="$suites" -Dsurefire.failIfNoSpecifiedTests=false "$@"

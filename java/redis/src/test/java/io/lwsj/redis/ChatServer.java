@@ -24,7 +24,12 @@ final class ChatServer {
     }
 
     ChatServer(Protocol<?> chat) {
+        this(chat, 1);
+    }
+
+    ChatServer(Protocol<?> chat, int serviceThreads) {
         this.context = LwsContext.builder()
+                .serviceThreads(serviceThreads)
                 .bindAddress("127.0.0.1")
                 .port(0)
                 .protocol(chat)

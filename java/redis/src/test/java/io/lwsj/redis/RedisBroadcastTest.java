@@ -76,7 +76,8 @@ class RedisBroadcastTest {
         RedisServer redis = redis();
         ChatServer a = server();
         ChatServer b = server();
-        ChatServer c = server();
+        ChatServer c = new ChatServer(Protocol.of(ChatServer.CHAT, new ChatServer.Rebroadcast()), 2); // two service threads
+        toClose.add(c.context);
         RedisBroadcast ra = attach(a, redis.uri(), "t1");
         RedisBroadcast rb = attach(b, redis.uri(), "t1");
         RedisBroadcast rc = attach(c, redis.uri(), "t1");
