@@ -289,6 +289,21 @@ class RedisBroadcastTest {
     }
 
     @Test
+    void aPasswordInTheUriIsUsedAndAWrongOneNeverConnects() throws Exception {
+        RedisServer redis = closing(RedisServer.start("s3cret"));
+        ChatServer a = server();
+        ChatServer b = server();
+        RedisBroadcast ra = attach(a, URI.create("redis://:s3cret@127.0.0.1:" + redis.port()), "auth");
+        RedisBroadcast wrong = attach(b, URI.create("redis://:wrong@127.0.0.1:" + redis.port()), "auth");
+        waitConnected(ra);
+        client(a).send("hi");
+        waitFor("one published", () -> ra.counters().published() == 1);
+        RedisServer.sleep(300); // a few reconnection attempts of the wrong one
+        assertFalse(wrong.counters().publisherConnected() || wrong.counters().subscribed(), wrong.counters().toString());
+        assertEquals(0, wrong.counters().publisherConnects() + wrong.counters().subscriberConnects());
+    }
+
+    @Test
     void badSettingsAreRefusedBeforeAnythingConnects() {
         assertThrows(IllegalArgumentException.class, () -> RedisBroadcast.builder(URI.create("http://127.0.0.1:6379")));
         assertThrows(IllegalArgumentException.class, () -> RedisBroadcast.builder(URI.create("redis://127.0.0.1:6379"))

@@ -18,27 +18,38 @@ import redis.clients.jedis.Jedis;
 final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path dir;
+    private final String password;
     private Process process;
 
-    private RedisServer(int port, Path dir) {
+    private RedisServer(int port, Path dir, String password) {
         this.port = port;
         this.dir = dir;
+        this.password = password;
     }
 
     /** A server on a free port, started. */
     static RedisServer start() throws IOException {
-        RedisServer s = notStarted();
+        return start(null);
+    }
+
+    /** A server on a free port that wants this password (requirepass), started. */
+    static RedisServer start(String password) throws IOException {
+        RedisServer s = notStarted(password);
         s.restart();
         return s;
     }
 
     /** A free port and a directory, with no server on it yet ({@link #restart()} starts one). */
     static RedisServer notStarted() throws IOException {
+        return notStarted(null);
+    }
+
+    private static RedisServer notStarted(String password) throws IOException {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        return new RedisServer(port, Files.createTempDirectory("lwsj-redis-test"));
+        return new RedisServer(port, Files.createTempDirectory("lwsj-redis-test"), password);
     }
 
     URI uri() {
@@ -54,14 +65,20 @@ final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("redis-server is running");
         }
-        List<String> cmd = List.of(executable(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
-                "--logfile", dir.resolve("redis.log").toString());
+        List<String> cmd = new java.util.ArrayList<>(List.of(executable(), "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
+                "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
+        if (password != null) {
+            cmd.addAll(List.of("--requirepass", password));
+        }
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.out").toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
             try (Jedis j = new Jedis("127.0.0.1", port, 500)) {
+                if (password != null) {
+                    j.auth(password);
+                }
                 if ("PONG".equals(j.ping())) {
                     return;
                 }

@@ -26,7 +26,10 @@ public final class Publisher implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("io.lwsj.redis");
     /** The most messages sent in one pipeline (one write, one read of the answers). */
     private static final int BATCH = 256;
-    /** How long the thread waits for work before it pings Redis to see it is there. */
+    /**
+     * How long the thread waits for work before it pings Redis to see it is there, and
+     * how often it runs the subscriber's keep-alive.
+     */
     private static final long IDLE_PING_MS = 1000;
     /** How long close() lets the queue drain. */
     private static final long CLOSE_DRAIN_MS = 2000;
@@ -37,7 +40,7 @@ public final class Publisher implements Runnable {
     private final int maxMessages;
     private final long maxBytes;
     private final Backoff backoff;
-    private final Runnable idleWork;
+    private final Runnable everySecond;
     /** Put in the queue by close() to end a wait at once; never published. */
     private static final byte[] WAKE = new byte[0];
 
@@ -45,16 +48,17 @@ public final class Publisher implements Runnable {
     private final AtomicLong queuedBytes = new AtomicLong();
     private volatile boolean closing;
     private long lostAtOutage;
+    private long lastKeepAliveNanos = System.nanoTime();
 
     public Publisher(RedisEndpoint endpoint, byte[] channel, Tallies tallies, int maxMessages, long maxBytes,
-            Duration maxBackoff, Runnable idleWork) {
+            Duration maxBackoff, Runnable everySecond) {
         this.endpoint = endpoint;
         this.channel = channel;
         this.tallies = tallies;
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
         this.backoff = new Backoff(maxBackoff);
-        this.idleWork = idleWork;
+        this.everySecond = everySecond;
     }
 
     /** Any thread: queues one envelope, or counts it lost or dropped. Never blocks. */
@@ -88,6 +92,7 @@ public final class Publisher implements Runnable {
                 if (closing && closeBy == Long.MAX_VALUE) {
                     closeBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_DRAIN_MS);
                 }
+                keepAliveEverySecond();
                 if (jedis == null) {
                     attempts++;
                     jedis = connect(attempts);
@@ -102,7 +107,6 @@ public final class Publisher implements Runnable {
                 try {
                     if (batch.isEmpty()) {
                         jedis.ping();
-                        idleWork.run();
                     } else {
                         publish(jedis, batch);
                     }
@@ -119,6 +123,15 @@ public final class Publisher implements Runnable {
                 jedis.close();
             }
             drainAsLost();
+        }
+    }
+
+    /** Runs the idle work (the subscriber's keep-alive) about once a second, busy or not. */
+    private void keepAliveEverySecond() {
+        long now = System.nanoTime();
+        if (now - lastKeepAliveNanos >= TimeUnit.MILLISECONDS.toNanos(IDLE_PING_MS)) {
+            lastKeepAliveNanos = now;
+            everySecond.run();
         }
     }
 
