@@ -73,7 +73,7 @@ static void fan_out(struct lwsj_ctx *ctx, uint64_t protocol, uint16_t flags, con
 			continue;
 		}
 
-		if (lwsj_over_bound(lwsj_slot_queued(ctx, (uint32_t)slot),
+		if (lwsj_over_bound(lwsj_slot_charged(ctx, (uint32_t)slot),
 				    (int64_t)lwsj_frame_wire_len(f), pr->max_queued_bytes)) {
 			overflow(ctx, (uint32_t)slot);
 			continue;
@@ -83,7 +83,7 @@ static void fan_out(struct lwsj_ctx *ctx, uint64_t protocol, uint16_t flags, con
 		if (ctx->conns[slot].is_client || ctx->conns[slot].ext_active)
 			mine = lwsj_frame_new(ctx, (uint8_t)(flags & 0x1f), payload, len,
 					      ctx->conns[slot].is_client && !ctx->conns[slot].ext_active);
-		if (!mine || lwsj_conn_enqueue(ctx, (uint32_t)slot, mine) < 0)
+		if (!mine || lwsj_conn_enqueue(ctx, (uint32_t)slot, mine, 0) < 0)
 			cannot_queue(ctx, (uint32_t)slot, len);
 		if (mine != f)
 			lwsj_frame_unref(ctx, mine);
@@ -126,6 +126,8 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 	struct lwsj_conn *c;
 	struct lwsj_frame *f;
 	uint32_t slot;
+	int64_t credit;
+	int r;
 
 	switch (k->h.op) {
 	case LWSJ_CMD_BROADCAST:
@@ -154,19 +156,22 @@ static void run_one(struct lwsj_ctx *ctx, const struct cmd *k, int foreign)
 	}
 
 	c = lwsj_conn_get(ctx, k->h.target, &slot);
-	if (foreign && k->h.op == LWSJ_CMD_SEND && c)
-		lwsj_slot_add_pending(ctx, slot, -lwsj_send_cost(k->h.len));
 	if (!c)
-		return; /* closed meanwhile: the handle went stale */
+		return; /* closed meanwhile: the handle went stale (and its slot was cleared) */
 
 	switch (k->h.op) {
 	case LWSJ_CMD_SEND:
+		/* another thread's send was charged to the slot when lwsj_submit took it */
+		credit = foreign ? lwsj_send_cost(k->h.len) : 0;
 		/* with an extension active lws frames and masks; else we do */
 		f = lwsj_frame_new(ctx, (uint8_t)(k->h.flags & 0x1f), k->payload, k->h.len,
 				   c->is_client && !c->ext_active);
 		if (f)
 			f->token = (uint32_t)k->h.aux;
-		if (!f || lwsj_conn_enqueue(ctx, slot, f) < 0)
+		r = f ? lwsj_conn_enqueue(ctx, slot, f, credit) : -1;
+		if (r)
+			lwsj_slot_add_charged(ctx, slot, -credit);
+		if (r < 0)
 			cannot_queue(ctx, slot, k->h.len);
 		lwsj_frame_unref(ctx, f);
 		break;

@@ -131,22 +131,42 @@ struct lwsj_close_texts *lwsj_conn_texts(struct lwsj_conn *c)
 	return c->texts;
 }
 
+/*
+ * A slot's two words: queued, the wire bytes of the frames in its send queue (the
+ * service thread's alone), and charged, what its connection's bound is checked
+ * against: queued plus the sends other threads had accepted (lwsj_submit) and this
+ * thread has not run yet. Readers on other threads read charged only, one word, so
+ * that a send moving from accepted to queued is never seen twice or not at all.
+ */
 void lwsj_slot_add_queued(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta)
 {
 	__atomic_add_fetch(&ctx->slots[2 * slot], delta, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&ctx->slots[2 * slot + 1], delta, __ATOMIC_RELEASE);
 }
 
-void lwsj_slot_add_pending(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta)
+/* [any] an accepted send (+cost) or its charge given back (-cost) */
+void lwsj_slot_add_charged(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta)
 {
 	__atomic_add_fetch(&ctx->slots[2 * slot + 1], delta, __ATOMIC_RELEASE);
 }
 
-int64_t lwsj_slot_queued(struct lwsj_ctx *ctx, uint32_t slot)
+/* frames of cost wire bytes queued for a send charged credit bytes when accepted */
+void lwsj_slot_move_to_queued(struct lwsj_ctx *ctx, uint32_t slot, int64_t wire, int64_t credit)
 {
-	return __atomic_load_n(&ctx->slots[2 * slot], __ATOMIC_ACQUIRE);
+	__atomic_add_fetch(&ctx->slots[2 * slot], wire, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&ctx->slots[2 * slot + 1], wire - credit, __ATOMIC_RELEASE);
 }
 
-int64_t lwsj_slot_pending(struct lwsj_ctx *ctx, uint32_t slot)
+/* the queue was emptied at once: its bytes leave both words */
+void lwsj_slot_clear_queued(struct lwsj_ctx *ctx, uint32_t slot)
+{
+	int64_t q = __atomic_exchange_n(&ctx->slots[2 * slot], 0, __ATOMIC_ACQ_REL);
+
+	__atomic_add_fetch(&ctx->slots[2 * slot + 1], -q, __ATOMIC_RELEASE);
+}
+
+/* [any] */
+int64_t lwsj_slot_charged(struct lwsj_ctx *ctx, uint32_t slot)
 {
 	return __atomic_load_n(&ctx->slots[2 * slot + 1], __ATOMIC_ACQUIRE);
 }

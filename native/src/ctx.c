@@ -497,7 +497,7 @@ static int32_t check_submission(struct lwsj_ctx *ctx, const unsigned char *p, si
 				mine += lwsj_send_cost(e.len);
 			o += e.size;
 		}
-		if (lwsj_over_bound(lwsj_slot_queued(ctx, slot) + lwsj_slot_pending(ctx, slot) + mine,
+		if (lwsj_over_bound(lwsj_slot_charged(ctx, slot) + mine,
 				    lwsj_send_cost(k.len),
 				    ctx->protos[ctx->conns[slot].protocol].max_queued_bytes))
 			return LWSJ_ERR_FULL;
@@ -512,7 +512,7 @@ busy:
 /*
  * [any] Queue commands for the service thread. Sends are checked against their
  * connection's bound here, so that the caller learns at once that a send was refused;
- * what is accepted counts as pending in the slot table until it is queued. A
+ * what is accepted is charged to its slot (conn.c) until it is queued. A
  * submission is taken whole or refused whole.
  */
 int32_t lwsj_submit(int64_t handle, const void *cmds, int32_t len)
@@ -542,7 +542,7 @@ int32_t lwsj_submit(int64_t handle, const void *cmds, int32_t len)
 
 		lwsj_cmd_read(p + off, &k);
 		if (k.op == LWSJ_CMD_SEND)
-			lwsj_slot_add_pending(ctx, (uint32_t)(k.target & 0xffffffff), lwsj_send_cost(k.len));
+			lwsj_slot_add_charged(ctx, (uint32_t)(k.target & 0xffffffff), lwsj_send_cost(k.len));
 		off += k.size;
 	}
 	memcpy(ctx->xq.p + ctx->xq.len, cmds, (size_t)len);

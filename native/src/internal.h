@@ -226,7 +226,7 @@ struct lwsj_ctx {
 	struct lwsj_conn *conns;
 	uint32_t max_conns;
 	int32_t free_head;
-	int64_t *slots;          /* Java's slot table: queued, pending per slot */
+	int64_t *slots;          /* Java's slot table: queued, charged per slot (conn.c) */
 
 	/* events of the current turn: Java's buffer, then the spill */
 	unsigned char *ev;
@@ -271,9 +271,10 @@ void lwsj_conn_release(struct lwsj_ctx *ctx, uint32_t slot);
 struct lwsj_conn *lwsj_conn_get(struct lwsj_ctx *ctx, uint64_t handle, uint32_t *slot);
 uint64_t lwsj_conn_handle(struct lwsj_ctx *ctx, uint32_t slot);
 void lwsj_slot_add_queued(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta);
-void lwsj_slot_add_pending(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta);
-int64_t lwsj_slot_queued(struct lwsj_ctx *ctx, uint32_t slot);
-int64_t lwsj_slot_pending(struct lwsj_ctx *ctx, uint32_t slot);
+void lwsj_slot_add_charged(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta);
+void lwsj_slot_move_to_queued(struct lwsj_ctx *ctx, uint32_t slot, int64_t wire, int64_t credit);
+void lwsj_slot_clear_queued(struct lwsj_ctx *ctx, uint32_t slot);
+int64_t lwsj_slot_charged(struct lwsj_ctx *ctx, uint32_t slot);
 
 /* random.c: [service] */
 int lwsj_random_bytes(struct lwsj_ctx *ctx, void *out, size_t n);
@@ -307,7 +308,7 @@ void lwsj_frame_unref(struct lwsj_ctx *ctx, struct lwsj_frame *f);
 void lwsj_frame_ref(struct lwsj_frame *f);
 /* [any] a frame for several contexts, with refs references; NULL without memory */
 struct lwsj_frame *lwsj_frame_new_shared(uint8_t opflags, const void *payload, size_t len, uint32_t refs);
-int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f);
+int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f, int64_t credit);
 int lwsj_conn_writeable(struct lwsj_ctx *ctx, uint32_t slot);
 void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot);
 void lwsj_conn_close(struct lwsj_ctx *ctx, uint32_t slot, int code, const char *reason, size_t rlen);

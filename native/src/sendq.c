@@ -119,8 +119,13 @@ void lwsj_frame_unref(struct lwsj_ctx *ctx, struct lwsj_frame *f)
 		lwsj_frame_release(ctx, f);
 }
 
-/* takes a reference to f; the caller has checked the bound */
-int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f)
+/*
+ * Takes a reference to f; the caller has checked the bound. credit: what the send was
+ * charged when another thread submitted it (0 for this thread's own), moved to the
+ * frame in the same step. 0 when queued, 1 when a close was asked for and nothing goes
+ * out, -1 out of memory; on 1 and -1 the credit is still the caller's to give back.
+ */
+int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f, int64_t credit)
 {
 	struct lwsj_conn *c = &ctx->conns[slot];
 
@@ -143,7 +148,7 @@ int lwsj_conn_enqueue(struct lwsj_ctx *ctx, uint32_t slot, struct lwsj_frame *f)
 	c->q[(c->q_head + c->q_len) % c->q_cap] = f;
 	c->q_len++;
 	lwsj_frame_ref(f);
-	lwsj_slot_add_queued(ctx, slot, (int64_t)lwsj_frame_wire_len(f));
+	lwsj_slot_move_to_queued(ctx, slot, (int64_t)lwsj_frame_wire_len(f), credit);
 	lwsj_want_writeable(ctx, c->wsi);
 	return 0;
 }
@@ -166,7 +171,7 @@ void lwsj_conn_drop_queue(struct lwsj_ctx *ctx, uint32_t slot)
 	c->q_head = 0;
 	lwsj_frame_unref(ctx, c->in_flight);
 	c->in_flight = NULL;
-	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
+	lwsj_slot_clear_queued(ctx, slot);
 }
 
 /* hands lws the close code and reason lwsj_conn_close kept, for its close frame */

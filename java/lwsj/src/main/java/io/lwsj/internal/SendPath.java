@@ -79,7 +79,7 @@ final class SendPath {
             long cost = Abi.sendCost(n);
             long epoch = submissions.epoch();
             long mine = c.epoch == epoch ? c.submitted : 0;
-            long already = queued(c) + pending(c) + mine;
+            long already = charged(c) + mine;
             // the glue's own rule, asked of it without a native call's worth of state
             if (Abi.overBound(already, cost, p.maxQueuedBytes())) {
                 overflow(c);
@@ -152,18 +152,18 @@ final class SendPath {
     }
 
     long bufferedAmount(NativeConnection c) {
-        long b = queued(c) + pending(c);
+        long b = charged(c);
         if (engine.loop.onServiceThread() && c.epoch == submissions.epoch()) {
             b += c.submitted;
         }
         return b;
     }
 
-    private long queued(NativeConnection c) {
-        return (long) SLOT_LONGS.getAcquire(slots, c.slot() * Abi.SLOT_SIZE);
-    }
-
-    private long pending(NativeConnection c) {
+    /**
+     * The slot's charged word: queued bytes plus other threads' accepted sends not yet
+     * queued, one word so that a send being queued is counted once (lwsj.h).
+     */
+    private long charged(NativeConnection c) {
         return (long) SLOT_LONGS.getAcquire(slots, c.slot() * Abi.SLOT_SIZE + 8);
     }
 }
