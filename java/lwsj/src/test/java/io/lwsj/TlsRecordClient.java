@@ -110,6 +110,16 @@ final class TlsRecordClient implements AutoCloseable {
         return readPlain(len);
     }
 
+    /** The status code of the next frame from the server, which must be a close. */
+    int readCloseCode() throws IOException {
+        byte[] head = readPlain(2);
+        if ((head[0] & 0xff) != 0x88) {
+            throw new IOException("expected a close frame, got opcode byte " + (head[0] & 0xff));
+        }
+        byte[] payload = readPlain(head[1] & 0x7f);
+        return payload.length < 2 ? -1 : (payload[0] & 0xff) << 8 | (payload[1] & 0xff);
+    }
+
     private byte[] readPlain(int n) throws IOException {
         while (appIn.position() < n) {
             unwrapMore();

@@ -3,6 +3,7 @@ package io.lwsj;
 import static io.lwsj.TestData.asciiText;
 import static io.lwsj.TestData.pattern;
 import static io.lwsj.Waits.WAIT_MS;
+import static io.lwsj.Waits.await;
 import static io.lwsj.Waits.poll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -304,6 +306,46 @@ class TlsTest extends ClientTestKit {
             c.write(both, cut, both.length);
             assertArrayEquals(pattern(5000), c.readBinary(), "the record cut in two");
         }
+    }
+
+    /**
+     * A reader slower than the server. lws patch 0129 writes the records of each
+     * SSL_write with one write() and keeps, encrypted, what the socket does not take, to
+     * be written before anything later: 16 MB sent while the client reads nothing, then
+     * a close, must arrive whole, in order, and the close after them.
+     */
+    @Test
+    void aBacklogForASlowTlsReaderArrivesWholeInOrderAndBeforeTheClose() throws Exception {
+        int count = 320;
+        int size = 50_000;
+        CountDownLatch queued = new CountDownLatch(1);
+        Protocol<Void> push = Protocol.builder("push", new Handler<Void>() {
+            @Override
+            public void onEstablished(Connection c, Void s) {
+                for (int i = 0; i < count; i++) {
+                    assertTrue(c.sendBinary(numbered(i, size)));
+                }
+                c.close(1000, "done");
+                queued.countDown();
+            }
+        }).maxQueuedBytes(32L * 1024 * 1024).build();
+        LwsContext ctx = track(loopbackServer().tls(serverCert, serverKey).protocol(push).build()).start();
+        try (TlsRecordClient c = new TlsRecordClient(trusting(ca), ctx.port())) {
+            await(queued, "the sends and the close queued");
+            Thread.sleep(500); // the server fills the socket; the rest waits on its side
+            for (int i = 0; i < count; i++) {
+                assertArrayEquals(numbered(i, size), c.readBinary(), "message " + i);
+            }
+            assertEquals(1000, c.readCloseCode());
+        }
+    }
+
+    /** size bytes of the test pattern, with i in the first two. */
+    private static byte[] numbered(int i, int size) {
+        byte[] b = pattern(size);
+        b[0] = (byte) i;
+        b[1] = (byte) (i >> 8);
+        return b;
     }
 
     @Test
