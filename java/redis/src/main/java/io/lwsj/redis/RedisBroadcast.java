@@ -57,7 +57,7 @@ public final class RedisBroadcast implements AutoCloseable {
         new SecureRandom().nextBytes(node);
         RedisEndpoint endpoint = new RedisEndpoint(b.uri, b.timeout);
         byte[] channel = ("lwsj:" + b.namespace).getBytes(StandardCharsets.UTF_8);
-        this.subscriber = new Subscriber(endpoint, channel, node, context, tallies, b.maxBackoff);
+        this.subscriber = new Subscriber(endpoint, channel, node, context, tallies, b.maxBackoff, b.silence);
         this.publisher = new Publisher(endpoint, channel, tallies, b.maxQueuedMessages, b.maxQueuedBytes,
                 b.maxBackoff, subscriber::keepAlive);
         this.relay = this::relay;
@@ -114,6 +114,7 @@ public final class RedisBroadcast implements AutoCloseable {
         private long maxQueuedBytes = 64L * 1024 * 1024;
         private Duration maxBackoff = Duration.ofSeconds(5);
         private Duration timeout = Duration.ofSeconds(2);
+        private Duration silence = Duration.ofSeconds(10);
 
         private Builder(URI uri) {
             new RedisEndpoint(uri, timeout); // throws for a URI that is not Redis's
@@ -156,6 +157,19 @@ public final class RedisBroadcast implements AutoCloseable {
                 throw new IllegalArgumentException("timeout must be 10 ms .. 60 s, got " + d);
             }
             this.timeout = d;
+            return this;
+        }
+
+        /**
+         * How long the subscription may go without a word from Redis before it counts as
+         * broken and is made again (default 10 s, at least 2 s). It is pinged about once
+         * a second, so only a stalled Redis or a silent network fault gets this far.
+         */
+        public Builder silenceTimeout(Duration d) {
+            if (d == null || d.toMillis() < 2000 || d.toMillis() > 600_000) {
+                throw new IllegalArgumentException("silenceTimeout must be 2 s .. 10 min, got " + d);
+            }
+            this.silence = d;
             return this;
         }
 

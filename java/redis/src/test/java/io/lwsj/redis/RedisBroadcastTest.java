@@ -246,6 +246,29 @@ class RedisBroadcastTest {
     }
 
     @Test
+    void aSubscriptionThatRedisStopsAnsweringIsMadeAgain() throws Exception {
+        RedisServer redis = redis();
+        ChatServer a = server();
+        ChatServer b = server();
+        RedisBroadcast ra = attach(a, redis.uri(), "silent");
+        RedisBroadcast rb = closing(b.attach(RedisBroadcast.builder(redis.uri()).namespace("silent")
+                .timeout(Duration.ofMillis(500)).maxBackoff(Duration.ofMillis(300))
+                .silenceTimeout(Duration.ofSeconds(2))));
+        waitConnected(ra, rb);
+        redis.pause(); // the socket stays open: only the silence can tell
+        try {
+            waitFor("b's subscription to be given up", () -> !rb.counters().subscribed());
+        } finally {
+            redis.resume();
+        }
+        waitConnected(ra, rb);
+        assertEquals(2, rb.counters().subscriberConnects(), rb.counters().toString());
+        WsClient onB = client(b);
+        client(a).send("after the stall");
+        onB.assertNextText("after the stall");
+    }
+
+    @Test
     void foreignMessagesOnTheChannelAreCountedAndReachNoClient() throws Exception {
         RedisServer redis = redis();
         ChatServer a = server();

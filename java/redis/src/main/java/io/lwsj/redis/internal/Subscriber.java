@@ -21,8 +21,6 @@ import redis.clients.jedis.Jedis;
  */
 public final class Subscriber implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("io.lwsj.redis");
-    /** A subscription that has not answered a PING for this long is taken as broken. */
-    private static final long SILENT_MS = 10_000;
 
     private final RedisEndpoint endpoint;
     private final byte[] channel;
@@ -30,6 +28,8 @@ public final class Subscriber implements Runnable {
     private final LwsContext context;
     private final Tallies tallies;
     private final Backoff backoff;
+    /** A subscription that has said nothing for this long (pings included) is taken as broken. */
+    private final long silentMs;
     private final Map<String, Protocol<?>> protocols = new HashMap<>();
     private volatile boolean closing;
     private volatile Jedis current;
@@ -38,7 +38,8 @@ public final class Subscriber implements Runnable {
     private boolean warnedMalformed;
 
     public Subscriber(RedisEndpoint endpoint, byte[] channel, byte[] node, LwsContext context, Tallies tallies,
-            Duration maxBackoff) {
+            Duration maxBackoff, Duration silence) {
+        this.silentMs = silence.toMillis();
         this.endpoint = endpoint;
         this.channel = channel;
         this.node = node;
@@ -69,7 +70,8 @@ public final class Subscriber implements Runnable {
 
     /**
      * The publisher's thread, about once a second: pings the subscription, and breaks it
-     * when Redis has said nothing for 10 s, so that a silent network fault is noticed.
+     * when Redis has said nothing for the silence allowed, so that a stalled Redis or a
+     * silent network fault is noticed, not only a closed socket.
      */
     public void keepAlive() {
         Listener l = listener;
@@ -77,9 +79,9 @@ public final class Subscriber implements Runnable {
         if (l == null || j == null || !l.isSubscribed()) {
             return;
         }
-        if (System.nanoTime() - lastHeardNanos > TimeUnit.MILLISECONDS.toNanos(SILENT_MS)) {
-            LOG.warn("lwsj-redis: the subscription to {} answered no ping for {} s; reconnecting",
-                    endpoint.label(), SILENT_MS / 1000);
+        if (System.nanoTime() - lastHeardNanos > TimeUnit.MILLISECONDS.toNanos(silentMs)) {
+            LOG.warn("lwsj-redis: the subscription to {} answered no ping for {} ms; reconnecting",
+                    endpoint.label(), silentMs);
             j.disconnect();
             return;
         }
