@@ -594,7 +594,9 @@ class LifecycleMisuseTest extends ServerTestSupport {
      */
     @Test
     void aHandlerThatBlocksDelaysOthersButBreaksNothing() {
-        LwsContext ctx = start(Protocol.of("p", new Handler<>() {
+        // one service thread, whatever the suite runs with: with more, the others land on
+        // any of them and only those on the blocked one's thread wait
+        LwsContext ctx = track(localhost().serviceThreads(1).protocol(Protocol.of("p", new Handler<>() {
             @Override
             public void onText(Connection c, Void s, String text) {
                 if (text.equals("block")) {
@@ -602,7 +604,7 @@ class LifecycleMisuseTest extends ServerTestSupport {
                 }
                 c.sendText(text);
             }
-        }));
+        })).build()).start();
         WsTestClient slow = client(ctx, "p");
         List<WsTestClient> others = new ArrayList<>();
         for (int i = 0; i < 5; i++) {

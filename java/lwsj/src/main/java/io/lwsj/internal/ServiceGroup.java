@@ -71,8 +71,17 @@ public final class ServiceGroup {
         return counters;
     }
 
+    /**
+     * False once any engine has closed: close() closes them one after another, and a
+     * call that reached an engine already closed must find the context closed too.
+     */
     public boolean isOpen() {
-        return engines.get(0).isOpen();
+        for (ContextEngine e : engines) {
+            if (!e.isOpen()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public void start() {
