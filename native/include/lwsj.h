@@ -363,13 +363,13 @@ LWSJ_API int32_t lwsj_wake(int64_t ctx);
 /* ---- the slot table (glue -> Java) ---------------------------------------- */
 /*
  * One record per connection slot, LWSJ_SLOT_SIZE bytes, written by the glue:
- *   i64 queued    bytes queued to send, frame headers included (atomic)
- *   i64 charged   queued plus the sends other threads submitted and the service
- *                 thread has not queued yet, at their cost (atomic): what the
- *                 connection's bound is checked against, in one word so that a send
- *                 being queued is counted once at every moment
+ *   i64 charged   bytes queued to send, frame headers included, plus the sends other
+ *                 threads submitted and the service thread has not queued yet, at
+ *                 their cost (atomic): what the connection's bound is checked
+ *                 against, one word so that a send being queued is counted once at
+ *                 every moment
  */
-#define LWSJ_SLOT_SIZE 16
+#define LWSJ_SLOT_SIZE 8
 
 /* ---- HTTP (only during an LWSJ_UP_HTTP upcall) ---------------------------- */
 /*

@@ -29,8 +29,7 @@ int32_t lwsj_conn_alloc_unlinked(struct lwsj_ctx *ctx, int32_t protocol)
 	c->in_use = 1;
 	c->protocol = protocol;
 	c->prev = c->next = -1;
-	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&ctx->slots[2 * slot + 1], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctx->slots[slot], 0, __ATOMIC_RELEASE);
 	return slot;
 }
 
@@ -106,8 +105,7 @@ void lwsj_conn_release(struct lwsj_ctx *ctx, uint32_t slot)
 	c->in_use = 0;
 	c->next = ctx->free_head;
 	ctx->free_head = (int32_t)slot;
-	__atomic_store_n(&ctx->slots[2 * slot], 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&ctx->slots[2 * slot + 1], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctx->slots[slot], 0, __ATOMIC_RELEASE);
 }
 
 /* the live connection of a handle, or NULL when it is stale */
@@ -132,41 +130,42 @@ struct lwsj_close_texts *lwsj_conn_texts(struct lwsj_conn *c)
 }
 
 /*
- * A slot's two words: queued, the wire bytes of the frames in its send queue (the
- * service thread's alone), and charged, what its connection's bound is checked
- * against: queued plus the sends other threads had accepted (lwsj_submit) and this
- * thread has not run yet. Readers on other threads read charged only, one word, so
- * that a send moving from accepted to queued is never seen twice or not at all.
+ * A slot's word, charged: what its connection's bound is checked against, the wire
+ * bytes of the frames in its send queue (c->queued, this thread's own count) plus the
+ * sends other threads had accepted (lwsj_submit) and this thread has not queued yet.
+ * Other threads read it as one word, so a send moving from accepted to queued is
+ * never seen twice or not at all.
  */
 void lwsj_slot_add_queued(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta)
 {
-	__atomic_add_fetch(&ctx->slots[2 * slot], delta, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&ctx->slots[2 * slot + 1], delta, __ATOMIC_RELEASE);
+	ctx->conns[slot].queued += delta;
+	__atomic_add_fetch(&ctx->slots[slot], delta, __ATOMIC_RELEASE);
 }
 
 /* [any] an accepted send (+cost) or its charge given back (-cost) */
 void lwsj_slot_add_charged(struct lwsj_ctx *ctx, uint32_t slot, int64_t delta)
 {
-	__atomic_add_fetch(&ctx->slots[2 * slot + 1], delta, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&ctx->slots[slot], delta, __ATOMIC_RELEASE);
 }
 
-/* frames of cost wire bytes queued for a send charged credit bytes when accepted */
+/* a frame of wire bytes queued for a send that was charged credit bytes when accepted */
 void lwsj_slot_move_to_queued(struct lwsj_ctx *ctx, uint32_t slot, int64_t wire, int64_t credit)
 {
-	__atomic_add_fetch(&ctx->slots[2 * slot], wire, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&ctx->slots[2 * slot + 1], wire - credit, __ATOMIC_RELEASE);
+	ctx->conns[slot].queued += wire;
+	__atomic_add_fetch(&ctx->slots[slot], wire - credit, __ATOMIC_RELEASE);
 }
 
-/* the queue was emptied at once: its bytes leave both words */
+/* the queue was emptied at once: its bytes leave the charge */
 void lwsj_slot_clear_queued(struct lwsj_ctx *ctx, uint32_t slot)
 {
-	int64_t q = __atomic_exchange_n(&ctx->slots[2 * slot], 0, __ATOMIC_ACQ_REL);
+	int64_t q = ctx->conns[slot].queued;
 
-	__atomic_add_fetch(&ctx->slots[2 * slot + 1], -q, __ATOMIC_RELEASE);
+	ctx->conns[slot].queued = 0;
+	__atomic_add_fetch(&ctx->slots[slot], -q, __ATOMIC_RELEASE);
 }
 
 /* [any] */
 int64_t lwsj_slot_charged(struct lwsj_ctx *ctx, uint32_t slot)
 {
-	return __atomic_load_n(&ctx->slots[2 * slot + 1], __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&ctx->slots[slot], __ATOMIC_ACQUIRE);
 }

@@ -143,6 +143,7 @@ struct lwsj_conn {
 	uint8_t rx_active;      /* a message is being assembled */
 	uint8_t wants_writable;
 	uint8_t close_pending;  /* close after the queue drains */
+	int64_t queued;         /* wire bytes of the frames queued (conn.c: the slot's charge) */
 	uint16_t close_code;    /* the code we send (close_pending) */
 	int32_t peer_close_code; /* from the peer's close frame; 0 = none seen */
 	struct lwsj_close_texts *texts;
@@ -226,7 +227,7 @@ struct lwsj_ctx {
 	struct lwsj_conn *conns;
 	uint32_t max_conns;
 	int32_t free_head;
-	int64_t *slots;          /* Java's slot table: queued, charged per slot (conn.c) */
+	int64_t *slots;          /* Java's slot table: the charged word per slot (conn.c) */
 
 	/* events of the current turn: Java's buffer, then the spill */
 	unsigned char *ev;

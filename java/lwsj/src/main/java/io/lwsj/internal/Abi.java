@@ -124,7 +124,7 @@ public final class Abi {
 
     public static final int TLS_REQUIRE_CLIENT_CERT = 0x1;
 
-    public static final int SLOT_SIZE = 16;
+    public static final int SLOT_SIZE = 8;
 
     /** Status code to a short text for exception messages. */
     public static String describe(int status) {

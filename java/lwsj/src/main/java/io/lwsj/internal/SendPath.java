@@ -164,6 +164,6 @@ final class SendPath {
      * queued, one word so that a send being queued is counted once (lwsj.h).
      */
     private long charged(NativeConnection c) {
-        return (long) SLOT_LONGS.getAcquire(slots, c.slot() * Abi.SLOT_SIZE + 8);
+        return (long) SLOT_LONGS.getAcquire(slots, c.slot() * Abi.SLOT_SIZE);
     }
 }

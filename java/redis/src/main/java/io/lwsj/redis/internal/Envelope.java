@@ -2,6 +2,7 @@ package io.lwsj.redis.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  * The node id lets a server recognise, and skip, its own broadcasts coming back.
  */
-public record Envelope(byte[] node, String protocol, boolean binary, byte[] bytes, int payloadOffset) {
+public record Envelope(String protocol, boolean binary, byte[] bytes, int payloadOffset) {
     public static final int VERSION = 1;
     public static final int NODE_ID_BYTES = 16;
     private static final int FLAG_BINARY = 1;
@@ -43,10 +44,14 @@ public record Envelope(byte[] node, String protocol, boolean binary, byte[] byte
         if (nameLength == 0 || bytes.length < HEADER_BYTES + nameLength) {
             return null;
         }
-        byte[] node = new byte[NODE_ID_BYTES];
-        System.arraycopy(bytes, 2, node, 0, NODE_ID_BYTES);
         String protocol = new String(bytes, HEADER_BYTES, nameLength, StandardCharsets.US_ASCII);
-        return new Envelope(node, protocol, (bytes[1] & FLAG_BINARY) != 0, bytes, HEADER_BYTES + nameLength);
+        return new Envelope(protocol, (bytes[1] & FLAG_BINARY) != 0, bytes, HEADER_BYTES + nameLength);
+    }
+
+    /** True when bytes are an envelope this node made (checked in place, before any decoding). */
+    public static boolean isFrom(byte[] bytes, byte[] node) {
+        return bytes.length >= HEADER_BYTES && bytes[0] == VERSION
+                && Arrays.equals(bytes, 2, 2 + NODE_ID_BYTES, node, 0, NODE_ID_BYTES);
     }
 
     /** The payload, a view of the envelope's bytes. */

@@ -97,7 +97,9 @@ public final class Publisher implements Runnable {
                     attempts++;
                     jedis = connect(attempts);
                     if (jedis == null) {
-                        sleep(backoff.nextWaitMs());
+                        if (!backoff.waitNext(() -> closing)) {
+                            closing = true;
+                        }
                     } else {
                         attempts = 0;
                     }
@@ -211,17 +213,5 @@ public final class Publisher implements Runnable {
         }
         queuedBytes.addAndGet(-bytes);
         tallies.lost.addAndGet(left.size());
-    }
-
-    private void sleep(long ms) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-        while (!closing && System.nanoTime() < until) {
-            try {
-                Thread.sleep(Math.min(50, ms));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                closing = true;
-            }
-        }
     }
 }

@@ -4,7 +4,6 @@ import io.lwsj.ContextSaturatedException;
 import io.lwsj.LwsContext;
 import io.lwsj.Protocol;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -121,21 +120,12 @@ public final class Subscriber implements Runnable {
                 current = null;
                 listener = null;
             }
-            sleep(backoff.nextWaitMs());
-        }
-    }
-
-    private void sleep(long ms) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-        while (!closing && System.nanoTime() < until) {
-            try {
-                Thread.sleep(Math.min(50, ms));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!backoff.waitNext(() -> closing)) {
                 closing = true;
             }
         }
     }
+
 
     /** Runs on the subscribing thread, inside jedis.subscribe. */
     private final class Listener extends BinaryJedisPubSub {
@@ -161,11 +151,11 @@ public final class Subscriber implements Runnable {
         @Override
         public void onMessage(byte[] ch, byte[] message) {
             lastHeardNanos = System.nanoTime();
-            Envelope e = Envelope.decode(message);
-            if (e != null && Arrays.equals(e.node(), node)) {
+            if (Envelope.isFrom(message, node)) {
                 tallies.ownIgnored.incrementAndGet();
                 return;
             }
+            Envelope e = Envelope.decode(message);
             tallies.received.incrementAndGet();
             Protocol<?> p = e == null ? null : protocols.get(e.protocol());
             if (p == null) {
