@@ -2099,6 +2099,9 @@ int main(int argc, char **argv)
 		case 'p': G.port = (int)parse_num("--port", optarg, 1, 65535); break;
 		case 'O': {
 			char *list = strdup(optarg), *save = NULL;
+
+			if (!list)
+				die("out of memory");
 			for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 				if (G.nports == (int)(sizeof(G.ports) / sizeof(G.ports[0])))
 					die("--ports takes at most %zu ports", sizeof(G.ports) / sizeof(G.ports[0]));
